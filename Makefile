@@ -1,0 +1,55 @@
+# mysfits.multi_region — every set-up step lives here.
+#   make demo   the lab on the embedded emulator (primary fixture, then the site playbook)
+#   make test   emulator tests, unit tests, integration tests, ansible-lint, ansible-test sanity, molecule
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+PY := $(BIN)/python
+STAMP := $(VENV)/.installed
+PYTEST_WORKERS ?= 2
+export ANSIBLE_CONFIG := $(CURDIR)/ansible.cfg
+export PYTHONPATH := $(CURDIR)
+
+.PHONY: all venv demo test test-emulator test-unit test-integration lint sanity molecule bench clean
+
+all: venv
+
+venv: $(STAMP)
+
+$(STAMP): requirements/runtime.txt requirements/dev.txt
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -r requirements/dev.txt
+	@# Make this checkout the installed mysfits.multi_region for Ansible and for Python imports.
+	site=$$($(PY) -c 'import sysconfig; print(sysconfig.get_paths()["purelib"])') && \
+	  mkdir -p $$site/ansible_collections/mysfits && \
+	  ln -sfn $(CURDIR) $$site/ansible_collections/mysfits/multi_region
+	touch $@
+
+demo: $(STAMP)
+	$(PY) -m tests.emulator.run --log .demo-emulator.log -- $(SHELL) scripts/demo.sh
+
+test: test-emulator test-unit test-integration lint sanity molecule
+
+test-emulator: $(STAMP)
+	$(BIN)/pytest -n $(PYTEST_WORKERS) tests/emulator_tests
+
+test-unit: $(STAMP)
+	$(BIN)/pytest -n $(PYTEST_WORKERS) tests/unit
+
+test-integration: $(STAMP)
+	$(BIN)/pytest -n $(PYTEST_WORKERS) tests/integration
+
+lint: $(STAMP)
+	$(BIN)/ansible-lint --profile production
+	$(BIN)/cfn-lint files/cfn/*.yml
+
+sanity: $(STAMP)
+	PATH=$(CURDIR)/$(BIN):$$PATH $(SHELL) scripts/sanity.sh
+
+molecule: $(STAMP)
+	@if [ -d extensions/molecule ]; then cd extensions && PATH=$(CURDIR)/$(BIN):$$PATH molecule test --all; else echo "molecule: no scenario yet"; fi
+
+clean:
+	rm -rf $(VENV) .sanity .pytest_cache .demo-emulator.log

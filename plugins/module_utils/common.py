@@ -1,0 +1,73 @@
+# -*- coding: utf-8 -*-
+# Copyright: (c) 2026, mysfits.multi_region contributors
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Shared plumbing for the collection's modules.
+
+One place for client creation (through amazon.aws, with its retry decorator)
+and for waiting on a long AWS operation with a timeout and a readable message.
+Nothing here knows which endpoint it talks to: the endpoint comes from the
+standard amazon.aws options or from botocore's own configuration
+(``AWS_ENDPOINT_URL``, profiles), exactly as for real AWS.
+"""
+
+from __future__ import annotations
+
+import time
+
+from ansible_collections.amazon.aws.plugins.module_utils.retries import AWSRetry
+
+# Throttling and 5xx answers are retried by this decorator (AWSRetry knows
+# AWS's throttling codes); calls opt in with ``aws_retry=True``.
+DEFAULT_RETRY = AWSRetry.jittered_backoff(retries=10, delay=1, backoff=2.0, max_delay=20)
+
+
+def aws_client(module, service, region=None, retry_decorator=DEFAULT_RETRY):
+    """A boto3 client from amazon.aws's factory (auth, region, endpoint, profile, proxy).
+
+    ``region`` overrides the module's region, for modules that touch more than
+    one region (a replica, a cross-region artifact store).
+    """
+    extra = {"region": region} if region else {}
+    return module.client(service, retry_decorator=retry_decorator, **extra)
+
+
+class WaitTimeout(Exception):
+    """Raised by :func:`wait_for` when the condition is not met in time."""
+
+    def __init__(self, description, timeout, last):
+        self.description = description
+        self.timeout = timeout
+        self.last = last
+        super().__init__(
+            "Timed out after %ss waiting for %s; last seen: %s" % (timeout, description, last)
+        )
+
+
+def wait_for(fetch, done, description, timeout=600, delay=2.0, max_delay=15.0, describe=None,
+             sleep=time.sleep, clock=time.monotonic):
+    """Poll ``fetch()`` until ``done(value)`` is true; return the last value.
+
+    Backs off exponentially from ``delay`` to ``max_delay`` seconds (never a
+    tight loop). ``describe(value)`` renders the state for the timeout
+    message. Raises :class:`WaitTimeout` after ``timeout`` seconds.
+    """
+    deadline = clock() + timeout
+    wait = delay
+    while True:
+        value = fetch()
+        if done(value):
+            return value
+        remaining = deadline - clock()
+        if remaining <= 0:
+            raise WaitTimeout(description, timeout, describe(value) if describe else value)
+        sleep(min(wait, remaining))
+        wait = min(wait * 1.5, max_delay)
+
+
+def fail_on_timeout(module, error, **result):
+    """Turn a :class:`WaitTimeout` into a module failure that says what to do next."""
+    module.fail_json(
+        msg="%s. The operation continues in AWS; run again with a larger wait_timeout, "
+            "or with wait=false and check later." % error,
+        **result
+    )

@@ -1,0 +1,152 @@
+"""Process-wide state of the emulator: timing settings, call log, fault rules.
+
+Every structure is guarded by a lock: the server is threaded.
+"""
+import os
+import random
+import threading
+import time
+
+# Seconds a long-running AWS operation stays in its transitional state.
+TIMING_DEFAULTS = {
+    "stack_create_seconds": 2.0,    # CREATE_IN_PROGRESS -> CREATE_COMPLETE
+    "stack_update_seconds": 1.0,    # UPDATE_IN_PROGRESS -> UPDATE_COMPLETE
+    "stack_delete_seconds": 1.0,    # DELETE_IN_PROGRESS -> DELETE_COMPLETE
+    "replica_create_seconds": 2.0,  # ReplicaStatus CREATING -> ACTIVE
+    "replica_delete_seconds": 1.0,  # ReplicaStatus DELETING -> gone
+    "table_update_seconds": 0.5,    # TableStatus UPDATING -> ACTIVE (streams, billing)
+    "pipeline_run_seconds": 2.0,    # execution InProgress -> Succeeded
+}
+
+
+class Timing:
+    """Latencies of the emulated long-running operations, in seconds."""
+
+    def __init__(self):
+        self._lock = threading.Lock()
+        self._values = dict(TIMING_DEFAULTS)
+        for key in TIMING_DEFAULTS:
+            env = os.environ.get("EMULATOR_" + key.upper())
+            if env:
+                self._values[key] = float(env)
+        self._startup = dict(self._values)
+
+    def get(self, key):
+        with self._lock:
+            return self._values[key]
+
+    def as_dict(self):
+        with self._lock:
+            return dict(self._values)
+
+    def update(self, values):
+        unknown = sorted(set(values) - set(TIMING_DEFAULTS))
+        if unknown:
+            raise KeyError("unknown timing keys: %s (known: %s)" % (
+                ", ".join(unknown), ", ".join(sorted(TIMING_DEFAULTS))))
+        with self._lock:
+            for key, value in values.items():
+                value = float(value)
+                if value < 0:
+                    raise ValueError("%s must be >= 0" % key)
+                self._values[key] = value
+
+    def mark_startup(self):
+        """The current values become what reset() returns to (flags given at start)."""
+        with self._lock:
+            self._startup = dict(self._values)
+
+    def reset(self):
+        with self._lock:
+            self._values = dict(self._startup)
+
+
+class CallLog:
+    """Every request the emulator answered, in order."""
+
+    def __init__(self):
+        self._lock = threading.Lock()
+        self._calls = []
+        self._seq = 0
+
+    def record(self, entry):
+        with self._lock:
+            self._seq += 1
+            entry = dict(entry, seq=self._seq)
+            self._calls.append(entry)
+            return entry
+
+    def entries(self, since=0):
+        with self._lock:
+            return [dict(c) for c in self._calls if c["seq"] > since]
+
+    def reset(self):
+        with self._lock:
+            self._calls = []
+            # seq keeps counting so that a reader's "since" stays meaningful
+
+
+ERROR_KINDS = ("throttling", "provisioned_throughput", "http500", "http503")
+
+
+class FaultInjector:
+    """Seeded, per service/operation share of requests answered with an error.
+
+    A rule is ``{"service": "dynamodb" | "*", "operation": "PutItem" | "*",
+    "rate": 0.1, "error": one of ERROR_KINDS}``. Rules are tried in order;
+    the first matching rule whose dice roll hits decides.
+    """
+
+    def __init__(self):
+        self._lock = threading.Lock()
+        self._rules = []
+        self._seed = 0
+        self._rng = random.Random(0)
+        self.injected = 0
+
+    def configure(self, rules, seed=0):
+        checked = []
+        for rule in rules:
+            error = rule.get("error", "throttling")
+            if error not in ERROR_KINDS:
+                raise ValueError("unknown error kind %r (known: %s)" % (error, ", ".join(ERROR_KINDS)))
+            rate = float(rule.get("rate", 0))
+            if not 0 <= rate <= 1:
+                raise ValueError("rate must be within [0, 1], got %r" % rate)
+            checked.append({
+                "service": rule.get("service", "*").lower(),
+                "operation": rule.get("operation", "*"),
+                "rate": rate,
+                "error": error,
+            })
+        with self._lock:
+            self._rules = checked
+            self._seed = int(seed)
+            self._rng = random.Random(self._seed)
+            self.injected = 0
+
+    def as_dict(self):
+        with self._lock:
+            return {"rules": [dict(r) for r in self._rules], "seed": self._seed, "injected": self.injected}
+
+    def pick(self, service, operation):
+        """Return the error kind to inject for this request, or None."""
+        with self._lock:
+            for rule in self._rules:
+                if rule["service"] not in ("*", service):
+                    continue
+                if rule["operation"] not in ("*", operation):
+                    continue
+                if self._rng.random() < rule["rate"]:
+                    self.injected += 1
+                    return rule["error"]
+            return None
+
+
+TIMING = Timing()
+CALLS = CallLog()
+FAULTS = FaultInjector()
+
+
+def now():
+    return time.time()
