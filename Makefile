@@ -43,7 +43,7 @@ test-integration: $(STAMP)
 
 lint: $(STAMP)
 	$(BIN)/ansible-lint --profile production
-	$(BIN)/cfn-lint files/cfn/*.yml
+	$(BIN)/cfn-lint roles/secondary_stack/files/core.yml
 
 sanity: $(STAMP)
 	PATH=$(CURDIR)/$(BIN):$$PATH $(SHELL) scripts/sanity.sh
