@@ -44,6 +44,7 @@ test-integration: $(STAMP)
 lint: $(STAMP)
 	$(BIN)/ansible-lint --profile production
 	$(BIN)/cfn-lint roles/secondary_stack/files/core.yml
+	cd $(CURDIR) && $(BIN)/antsibull-changelog lint
 
 sanity: $(STAMP)
 	PATH=$(CURDIR)/$(BIN):$$PATH $(SHELL) scripts/sanity.sh
