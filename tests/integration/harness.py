@@ -23,6 +23,8 @@ def ansible_env(aws_env, extra=None):
         "ANSIBLE_NOCOLOR": "1",
         "ANSIBLE_FORCE_COLOR": "0",
         "PATH": BIN + os.pathsep + env.get("PATH", ""),
+        # localhost runs modules with the interpreter that has boto3 (the test's own).
+        "ANSIBLE_PYTHON_INTERPRETER": sys.executable,
     })
     env.update(extra or {})
     return env
@@ -80,8 +82,7 @@ def run_module(module, args, aws_env, check=False, diff=False, region=None, time
     playbook = os.path.join(workdir, "play.yml")
     with open(playbook, "w") as handle:
         yaml.safe_dump(play, handle)
-    run = run_playbook(playbook, aws_env, inventory="localhost,", check=check, timeout=timeout,
-                       env={"ANSIBLE_PYTHON_INTERPRETER": sys.executable})
+    run = run_playbook(playbook, aws_env, inventory="localhost,", check=check, timeout=timeout)
     if not os.path.exists(out):
         raise AssertionError("module did not run: %r" % run)
     with open(out) as handle:
