@@ -1,0 +1,902 @@
+"""CloudFormation: stack lifecycle with latency, outputs on every path, the template's resource types.
+
+Gaps of moto 5.2.5 measured with ``roles/secondary_stack/files/core.yml`` and what this
+extension does about each (all patches are applied by ``install()`` in the server process):
+
+Stack lifecycle
+* moto creates, updates and deletes synchronously and answers ``*_COMPLETE`` at once. Here
+  the resources are still created (updated, deleted) during the request, but the stack
+  *reports* ``CREATE_IN_PROGRESS`` / ``UPDATE_IN_PROGRESS`` / ``DELETE_IN_PROGRESS`` for
+  ``state.TIMING`` ``stack_create_seconds`` / ``stack_update_seconds`` /
+  ``stack_delete_seconds`` (read when the request arrives) and then ``*_COMPLETE``. The
+  transition is computed lazily: every CloudFormation read or write of a region first
+  "settles" that region's stacks whose phase has ended (no threads, no timers). Stack events
+  show the progression: ``CREATE_IN_PROGRESS`` "User Initiated" and one
+  ``CREATE_IN_PROGRESS`` per resource at the request, then one ``CREATE_COMPLETE`` per
+  resource and the stack's ``CREATE_COMPLETE`` when the phase ends.
+* ``DescribeStacks`` shows no ``Outputs`` while a stack is ``CREATE_IN_PROGRESS`` (as AWS:
+  outputs appear with ``CREATE_COMPLETE``), the previous outputs while
+  ``UPDATE_IN_PROGRESS``, the last outputs while ``DELETE_IN_PROGRESS`` and none after a
+  rollback.
+* A stack created through a change set (``CreateChangeSet`` ``ChangeSetType=CREATE`` then
+  ``ExecuteChangeSet``) had no ``Outputs`` in moto (its output map was built from the empty
+  placeholder template); it is rebuilt from the executed template. ``ExecuteChangeSet`` gets
+  the same latency and events; the change set reports ``EXECUTE_IN_PROGRESS`` then
+  ``EXECUTE_COMPLETE``.
+* ``UpdateStack``/``ExecuteChangeSet``/``DeleteStack`` on a stack that is ``*_IN_PROGRESS``
+  fail with ``ValidationError`` "... is in X state and can not be updated." as in AWS
+  (``DeleteStack`` is accepted again while a delete is running, and is a no-op).
+* A deleted stack stays visible by name while ``DELETE_IN_PROGRESS``; afterwards only by
+  stack id (moto's ``deleted_stacks``).
+* ``UpdateStack`` with the stack's template and parameters was refused ("No updates are to be
+  performed.") only when every parameter was passed; parameters left to their defaults made
+  moto run a no-op update. Defaults are now resolved before the comparison, as AWS does.
+* An update that changes a resource whose ``Condition`` is false crashed moto (it "updated"
+  the resource that was never created); such resources are left alone.
+* ``ListStackResources``/``DescribeStackResources`` listed an empty entry for every resource
+  whose ``Condition`` is false; those are left out (AWS does not list them).
+
+Failure injection
+* Control route ``cloudformation/fail-next``: POST ``{"stack": name, "resource": logical id,
+  "reason": text[, "region": r]}`` makes the next create of that stack (``CreateStack`` or
+  a ``CREATE`` change set) end in ``ROLLBACK_COMPLETE``: half-way through the create phase
+  the stack turns ``ROLLBACK_IN_PROGRESS`` with a ``CREATE_FAILED`` event for that resource
+  carrying the reason, and a stack event "The following resource(s) failed to create: [id].
+  Rollback requested by user."; at the end the created resources are deleted (one
+  ``DELETE_COMPLETE`` event each) and the stack is ``ROLLBACK_COMPLETE``. ``DisableRollback``
+  is not honoured (always rolls back). GET lists the pending failures, DELETE clears them.
+
+Attributes moto does not resolve
+* ``Fn::GetAtt [<AWS::ElasticLoadBalancingV2::LoadBalancer>, LoadBalancerFullName]`` came
+  back as the unresolved ``{"Fn::GetAtt": ...}`` dict; it is ``app/<name>/<id>``, the part
+  of the ARN after ``loadbalancer/`` (the CloudWatch ``LoadBalancer`` dimension).
+* ``AWS::ElasticLoadBalancingV2::TargetGroup`` had no ``get_cfn_attribute`` at all; it
+  resolves ``TargetGroupFullName`` (``targetgroup/<name>/<id>``), ``TargetGroupName``,
+  ``TargetGroupArn`` and ``LoadBalancerArns``.
+
+Resource types of the template moto's CloudFormation does not support (checked against
+``moto.cloudformation.parsing.get_model_map()``; every other type of the template - EC2
+VPC/subnets/IGW/NAT/EIP/routes/VPC endpoint/security groups, IAM, ECR, ECS, Logs, ELBv2,
+DynamoDB, S3, Events, Lambda - is moto's own):
+* ``AWS::CodeCommit::Repository``: created in moto's CodeCommit backend (so the
+  CodeCommit extension's file API works on it). ``Ref`` = repository id; ``GetAtt`` ``Arn``,
+  ``Name``, ``CloneUrlHttp``, ``CloneUrlSsh``. The ``Code`` property (initial content from S3)
+  and ``Triggers`` are ignored.
+* ``AWS::CodeBuild::Project``: created in moto's CodeBuild backend (properties converted
+  to the API's shapes). ``Ref`` = name; ``GetAtt`` ``Arn``.
+* ``AWS::CodePipeline::Pipeline``: created in moto's CodePipeline backend through
+  ``create_pipeline`` (so the CodePipeline extension validates the declaration and runs
+  executions); the CloudFormation shape (``ArtifactStore``, ``Stages``/``Actions``,
+  ``ArtifactStores`` as a list of ``{Region, ArtifactStore}``) is converted to the API's
+  declaration, configuration values to strings (``false`` -> ``"false"``). ``Ref`` = name;
+  ``GetAtt`` ``Version``. AWS starts a first execution when a pipeline is created; so does
+  this model (``StartPipelineExecution`` in the backend), unless the backend refuses.
+  Updates go through ``update_pipeline``.
+* ``AWS::Cloud9::EnvironmentEC2``: moto has no Cloud9 backend; a placeholder resource with
+  an environment id (``Ref``), ``GetAtt`` ``Arn`` and ``Name`` - nothing else can see it.
+* Custom resources (``Custom::*`` / ``AWS::CloudFormation::CustomResource``) backed by a
+  Lambda function: moto invokes the function (Docker) and waits for its callback; there is
+  no Lambda runtime here, so the resource answers SUCCESS at once without invoking anything
+  (no ``Data`` attributes). The function itself is still created in moto's Lambda backend.
+"""
+import threading
+import time
+import uuid
+
+from moto.cloudformation import parsing
+from moto.cloudformation.custom_model import CustomModel
+from moto.cloudformation.exceptions import UnformattedGetAttTemplateException, ValidationError
+from moto.cloudformation.models import CloudFormationBackend, Event, Stack, cloudformation_backends
+from moto.cloudformation.responses import CloudFormationResponse
+from moto.codebuild.models import codebuild_backends
+from moto.codecommit.models import codecommit_backends
+from moto.codepipeline.models import codepipeline_backends
+from moto.core.common_models import CloudFormationModel
+from moto.elbv2.models import FakeLoadBalancer, FakeTargetGroup
+
+from .. import app, state
+
+_LOCK = threading.RLock()
+# pending failures: list of {"stack", "resource", "reason", "region" (or None)}
+FAIL_NEXT = []
+_installed = False
+
+IN_PROGRESS = ("CREATE_IN_PROGRESS", "UPDATE_IN_PROGRESS", "DELETE_IN_PROGRESS", "ROLLBACK_IN_PROGRESS",
+               "UPDATE_COMPLETE_CLEANUP_IN_PROGRESS", "REVIEW_IN_PROGRESS")
+
+
+def _reset():
+    with _LOCK:
+        del FAIL_NEXT[:]
+
+
+# ----------------------------------------------------------------------------- events and phases
+
+def _event(stack, logical_id, physical_id, resource_type, status, reason=None):
+    return Event(stack_id=stack.stack_id, stack_name=stack.name, logical_resource_id=logical_id,
+                 physical_resource_id=physical_id, resource_type=resource_type, resource_status=status,
+                 resource_status_reason=reason, resource_properties=None)
+
+
+def _stack_event(stack, status, reason=None):
+    return _event(stack, stack.name, stack.stack_id, "AWS::CloudFormation::Stack", status, reason)
+
+
+def _created_resources(stack):
+    """(logical id, physical id, type) of every resource the stack holds, in template order."""
+    resource_map = stack.resource_map
+    result = []
+    for logical_id, definition in resource_map._resource_json_map.items():
+        resource = resource_map._parsed_resources.get(logical_id)
+        if resource is None or isinstance(resource, (str, dict, list)):
+            continue
+        physical = getattr(resource, "physical_resource_id", None) or ""
+        result.append((logical_id, str(physical), definition.get("Type", "")))
+    return result
+
+
+def _strip_final_events(stack, count_before):
+    """Drop the *_COMPLETE stack events moto added synchronously after index count_before."""
+    kept = stack.events[:count_before]
+    for event in stack.events[count_before:]:
+        if event.resource_type == "AWS::CloudFormation::Stack" and event.resource_status.endswith("_COMPLETE"):
+            continue
+        kept.append(event)
+    stack.events[:] = kept
+
+
+def _schedule(stack, phases):
+    """phases: list of dicts {at, status, events: [callable(stack) -> [Event]], action: callable|None}."""
+    stack._emu_phases = list(phases)
+
+
+def _settle_stack(stack, backend):
+    phases = getattr(stack, "_emu_phases", None)
+    now = time.time()
+    while phases and phases[0]["at"] <= now:
+        phase = phases.pop(0)
+        if phase.get("action"):
+            phase["action"](stack, backend)
+        for make in phase.get("events", []):
+            stack.events.extend(make(stack))
+        stack.status = phase["status"]
+
+
+def _settle(backend):
+    with _LOCK:
+        for stack in list(backend.stacks.values()):
+            _settle_stack(stack, backend)
+
+
+def _settling(original):
+    def wrapper(self, *args, **kwargs):
+        with _LOCK:
+            _settle(self)
+            return original(self, *args, **kwargs)
+    wrapper.__name__ = original.__name__
+    wrapper.__wrapped__ = original
+    return wrapper
+
+
+def _take_failure(stack_name, region):
+    with _LOCK:
+        for index, rule in enumerate(FAIL_NEXT):
+            if rule["stack"] == stack_name and rule.get("region") in (None, region):
+                return FAIL_NEXT.pop(index)
+    return None
+
+
+def _resource_complete_events(status):
+    def make(stack):
+        return [_event(stack, logical, physical, rtype, status)
+                for logical, physical, rtype in _created_resources(stack)]
+    return make
+
+
+def _stack_events(status, reason=None):
+    return lambda stack: [_stack_event(stack, status, reason)]
+
+
+def _create_phases(stack, failure, on_done=None):
+    """The phases of a create (plain or change set) that started now."""
+    start = time.time()
+    duration = state.TIMING.get("stack_create_seconds")
+    resources = _created_resources(stack)
+    stack.events.extend(_event(stack, logical, "", rtype, "CREATE_IN_PROGRESS") for logical, _, rtype in resources)
+    stack.status = "CREATE_IN_PROGRESS"
+    if failure is None:
+        def done(stack, backend):
+            if on_done:
+                on_done()
+        _schedule(stack, [{"at": start + duration, "status": "CREATE_COMPLETE", "action": done,
+                           "events": [_resource_complete_events("CREATE_COMPLETE"),
+                                      _stack_events("CREATE_COMPLETE")]}])
+        return
+    failed_id = failure["resource"]
+    failed_type = stack.resource_map._resource_json_map.get(failed_id, {}).get("Type", "")
+    reason = failure["reason"]
+
+    def fail_events(stack):
+        events = [_event(stack, logical, physical, rtype, "CREATE_COMPLETE")
+                  for logical, physical, rtype in _created_resources(stack) if logical != failed_id]
+        events.append(_event(stack, failed_id, "", failed_type, "CREATE_FAILED", reason))
+        events.append(_stack_event(
+            stack, "ROLLBACK_IN_PROGRESS",
+            "The following resource(s) failed to create: [%s]. Rollback requested by user." % failed_id))
+        return events
+
+    def roll_back(stack, backend):
+        stack._emu_rolled_back = _created_resources(stack)
+        try:
+            stack.resource_map.delete()
+        except Exception:  # noqa: BLE001 - a resource moto cannot delete stays; the stack still rolls back
+            pass
+        if on_done:
+            on_done()
+
+    def rollback_events(stack):
+        return [_event(stack, logical, physical, rtype, "DELETE_COMPLETE")
+                for logical, physical, rtype in getattr(stack, "_emu_rolled_back", [])]
+
+    _schedule(stack, [
+        {"at": start + duration / 2.0, "status": "ROLLBACK_IN_PROGRESS", "events": [fail_events]},
+        {"at": start + duration, "status": "ROLLBACK_COMPLETE", "action": roll_back,
+         "events": [rollback_events, _stack_events("ROLLBACK_COMPLETE")]},
+    ])
+
+
+def _update_phases(stack, on_done=None):
+    start = time.time()
+    stack.status = "UPDATE_IN_PROGRESS"
+
+    def done(stack, backend):
+        stack._emu_previous_outputs = None
+        if on_done:
+            on_done()
+    _schedule(stack, [{"at": start + state.TIMING.get("stack_update_seconds"), "status": "UPDATE_COMPLETE",
+                       "action": done, "events": [_stack_events("UPDATE_COMPLETE")]}])
+
+
+def _refuse_if_busy(stack, operation="updated"):
+    if stack.status in IN_PROGRESS and stack.status != "REVIEW_IN_PROGRESS":
+        raise ValidationError(stack.stack_id, message="Stack:%s is in %s state and can not be %s."
+                              % (stack.stack_id, stack.status, operation))
+
+
+# ----------------------------------------------------------------------------- backend patches
+
+def _outputs_now(stack):
+    return _ORIGINAL_OUTPUTS.fget(stack)
+
+
+def _outputs(stack):
+    status = stack.status
+    if status in ("CREATE_IN_PROGRESS", "REVIEW_IN_PROGRESS", "ROLLBACK_IN_PROGRESS", "ROLLBACK_COMPLETE",
+                  "DELETE_COMPLETE", "CREATE_FAILED"):
+        return None
+    if status == "UPDATE_IN_PROGRESS" and getattr(stack, "_emu_previous_outputs", None) is not None:
+        return stack._emu_previous_outputs or None
+    if status == "DELETE_IN_PROGRESS":
+        return getattr(stack, "_emu_previous_outputs", None) or None
+    return _outputs_now(stack)
+
+
+def _stack_resources(stack):
+    return [resource for resource in stack.resource_map.values()
+            if resource is not None and not isinstance(resource, (str, dict, list))]
+
+
+def create_stack(self, name, *args, **kwargs):
+    with _LOCK:
+        _settle(self)
+        failure = _take_failure(name, self.region_name)
+        stack = _ORIGINALS["create_stack"](self, name, *args, **kwargs)
+        _strip_final_events(stack, 1)
+        _create_phases(stack, failure)
+        return stack
+
+
+def execute_change_set(self, change_set_name, stack_name=None):
+    with _LOCK:
+        _settle(self)
+        change_set = self.describe_change_set(change_set_name)
+        stack = self.stacks[change_set.stack_id]
+        if change_set.execution_status != "AVAILABLE":
+            raise ValidationError(stack.stack_id, message="ChangeSet [%s] cannot be executed in its current "
+                                  "execution status of [%s]" % (change_set.change_set_id, change_set.execution_status))
+        _refuse_if_busy(stack)
+        previous = _outputs_now(stack) if change_set.change_set_type == "UPDATE" else None
+        failure = _take_failure(stack.name, self.region_name) if change_set.change_set_type == "CREATE" else None
+        count_before = len(stack.events)
+        _ORIGINALS["execute_change_set"](self, change_set_name, stack_name)
+        # moto built the output map from the template the stack had before; rebuild it from the executed one
+        stack.template = change_set.template
+        stack._parse_template()
+        stack.description = stack.template_dict.get("Description")
+        stack.output_map = stack._create_output_map()
+        if change_set.parameters:
+            stack.parameters = dict(change_set.parameters)
+        _strip_final_events(stack, count_before + 1)
+        change_set.execution_status = "EXECUTE_IN_PROGRESS"
+
+        def done():
+            change_set.execution_status = "EXECUTE_COMPLETE"
+        if change_set.change_set_type == "CREATE":
+            _create_phases(stack, failure, on_done=done)
+        else:
+            stack._emu_previous_outputs = previous or []
+            _update_phases(stack, on_done=done)
+
+
+def update_stack(self, name, *args, **kwargs):
+    with _LOCK:
+        _settle(self)
+        stack = self.get_stack(name)
+        _refuse_if_busy(stack)
+        previous = _outputs_now(stack)
+        count_before = len(stack.events)
+        stack = _ORIGINALS["update_stack"](self, name, *args, **kwargs)
+        _strip_final_events(stack, count_before + 1)
+        stack._emu_previous_outputs = previous or []
+        _update_phases(stack)
+        return stack
+
+
+def delete_stack(self, name_or_stack_id):
+    with _LOCK:
+        _settle(self)
+        stack = None
+        for candidate in self.stacks.values():
+            if name_or_stack_id in (candidate.stack_id, candidate.name):
+                stack = candidate
+                break
+        if stack is None:
+            return  # AWS: deleting a stack that does not exist succeeds
+        if stack.status == "DELETE_IN_PROGRESS":
+            return
+        try:
+            stack._emu_previous_outputs = _outputs_now(stack) or []
+        except Exception:  # noqa: BLE001 - outputs of a half-built stack may not resolve
+            stack._emu_previous_outputs = []
+        stack.events.append(_stack_event(stack, "DELETE_IN_PROGRESS", "User Initiated"))
+        deleted = _created_resources(stack)
+        error = None
+        try:
+            stack.resource_map.delete()
+        except Exception as exc:  # noqa: BLE001 - reported as DELETE_FAILED like AWS
+            error = str(exc) or exc.__class__.__name__
+        stack.status = "DELETE_IN_PROGRESS"
+        start = time.time()
+        duration = state.TIMING.get("stack_delete_seconds")
+        if error:
+            _schedule(stack, [{"at": start + duration, "status": "DELETE_FAILED",
+                               "events": [_stack_events("DELETE_FAILED", error)]}])
+            return
+
+        def finish(stack, backend):
+            backend.stacks.pop(stack.stack_id, None)
+            backend.deleted_stacks[stack.stack_id] = stack
+            for export in list(backend.exports.values()):
+                if export.exporting_stack_id == stack.stack_id:
+                    backend.exports.pop(export.name, None)
+            stack._emu_previous_outputs = None
+
+        def resource_events(stack):
+            return [_event(stack, logical, physical, rtype, "DELETE_COMPLETE") for logical, physical, rtype in deleted]
+        _schedule(stack, [{"at": start + duration, "status": "DELETE_COMPLETE", "action": finish,
+                           "events": [resource_events, _stack_events("DELETE_COMPLETE")]}])
+
+
+def create_change_set(self, stack_name, *args, **kwargs):
+    with _LOCK:
+        _settle(self)
+        if kwargs.get("change_set_type") == "UPDATE":
+            for stack in self.stacks.values():
+                if stack.name == stack_name:
+                    _refuse_if_busy(stack)
+        return _ORIGINALS["create_change_set"](self, stack_name, *args, **kwargs)
+
+
+def _validate_different_update(self, incoming_params, stack_body, old_stack):
+    """AWS refuses an update whose template and (default-resolved) parameters equal the stack's."""
+    if not stack_body or old_stack.template != stack_body:
+        return
+    new = self._get_param_values(incoming_params or [], old_stack.stack_parameters)
+    try:
+        declared = (Stack.parse_template(stack_body) or {}).get("Parameters") or {}
+    except Exception:  # noqa: BLE001 - moto reports template errors itself
+        return
+    for key, spec in declared.items():
+        if key not in new and isinstance(spec, dict) and "Default" in spec:
+            new[key] = spec["Default"]
+    as_text = lambda params: {k: str(v) for k, v in params.items()}  # noqa: E731
+    if as_text(new) == as_text(old_stack.stack_parameters):
+        raise ValidationError(old_stack.name, message="No updates are to be performed.")
+
+
+def _parse_and_update_resource(logical_id, resource_json, resources_map, account_id, region_name):
+    """moto updated a changed resource even when its Condition is false (and crashed on the missing original)."""
+    condition = resource_json.get("Condition")
+    if condition and not resources_map.lazy_condition_map[condition]:
+        return resources_map._parsed_resources.get(logical_id)
+    return _ORIGINALS["parse_and_update_resource"](logical_id, resource_json, resources_map, account_id,
+                                                   region_name)
+
+
+# ----------------------------------------------------------------------------- attributes
+
+def _load_balancer_get_cfn_attribute(self, attribute_name):
+    if attribute_name == "LoadBalancerFullName":
+        return self.arn.split(":loadbalancer/", 1)[1]
+    if attribute_name == "LoadBalancerArn":
+        return self.arn
+    return _ORIGINALS["lb_get_cfn_attribute"](self, attribute_name)
+
+
+def _target_group_get_cfn_attribute(self, attribute_name):
+    if attribute_name == "TargetGroupFullName":
+        return self.arn.split(":", 5)[5]
+    if attribute_name == "TargetGroupName":
+        return self.name
+    if attribute_name == "TargetGroupArn":
+        return self.arn
+    if attribute_name == "LoadBalancerArns":
+        return list(getattr(self, "load_balancer_arns", []))
+    raise UnformattedGetAttTemplateException()
+
+
+# ----------------------------------------------------------------------------- custom resources
+
+def _custom_create(cls, resource_name, cloudformation_json, account_id, region_name, **kwargs):
+    resource = CustomModel(region_name, str(uuid.uuid4()), kwargs["LogicalId"], resource_name)
+    resource.set_data({})  # SUCCESS, no Data: the Lambda function is not invoked
+    stack = cloudformation_backends[account_id][region_name].get_stack(kwargs["StackId"])
+    stack.add_custom_resource(resource)
+    return resource
+
+
+# ----------------------------------------------------------------------------- resource types
+
+def _lower_first(key):
+    return key[:1].lower() + key[1:]
+
+
+def _camel(value, keep_keys_under=()):
+    """PascalCase keys -> camelCase keys, recursively; dicts under keep_keys_under keep their keys."""
+    if isinstance(value, dict):
+        result = {}
+        for key, item in value.items():
+            if key in keep_keys_under:
+                result[_lower_first(key)] = {k: _config_value(v) for k, v in item.items()}
+            else:
+                result[_lower_first(key)] = _camel(item, keep_keys_under)
+        return result
+    if isinstance(value, list):
+        return [_camel(item, keep_keys_under) for item in value]
+    return value
+
+
+def _config_value(value):
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, (int, float)):
+        return str(value)
+    return value
+
+
+class CodeCommitRepositoryModel(CloudFormationModel):
+    def __init__(self, account_id, region_name, metadata):
+        self.account_id = account_id
+        self.region_name = region_name
+        self.metadata = metadata
+        self.name = metadata["repositoryName"]
+
+    @staticmethod
+    def cloudformation_type():
+        return "AWS::CodeCommit::Repository"
+
+    @staticmethod
+    def cloudformation_name_type():
+        return "RepositoryName"
+
+    @property
+    def physical_resource_id(self):
+        return self.metadata["repositoryId"]
+
+    @classmethod
+    def has_cfn_attr(cls, attr):
+        return attr in ("Arn", "Name", "CloneUrlHttp", "CloneUrlSsh")
+
+    def get_cfn_attribute(self, attribute_name):
+        mapping = {"Arn": "Arn", "Name": "repositoryName", "CloneUrlHttp": "cloneUrlHttp",
+                   "CloneUrlSsh": "cloneUrlSsh"}
+        if attribute_name in mapping:
+            return self.metadata[mapping[attribute_name]]
+        raise UnformattedGetAttTemplateException()
+
+    @classmethod
+    def create_from_cloudformation_json(cls, resource_name, cloudformation_json, account_id, region_name,
+                                        **kwargs):
+        properties = cloudformation_json.get("Properties", {})
+        backend = codecommit_backends[account_id][region_name]
+        metadata = backend.create_repository(resource_name, properties.get("RepositoryDescription", ""))
+        return cls(account_id, region_name, metadata)
+
+    @classmethod
+    def update_from_cloudformation_json(cls, original_resource, new_resource_name, cloudformation_json,
+                                        account_id, region_name):
+        if new_resource_name == original_resource.name:
+            description = cloudformation_json.get("Properties", {}).get("RepositoryDescription", "")
+            original_resource.metadata["repositoryDescription"] = description
+            return original_resource
+        original_resource.delete(account_id, region_name)
+        return cls.create_from_cloudformation_json(new_resource_name, cloudformation_json, account_id, region_name)
+
+    def delete(self, account_id, region_name):
+        codecommit_backends[account_id][region_name].delete_repository(self.name)
+
+
+class CodeBuildProjectModel(CloudFormationModel):
+    def __init__(self, account_id, region_name, name, metadata):
+        self.account_id = account_id
+        self.region_name = region_name
+        self.name = name
+        self.metadata = metadata
+
+    @staticmethod
+    def cloudformation_type():
+        return "AWS::CodeBuild::Project"
+
+    @staticmethod
+    def cloudformation_name_type():
+        return "Name"
+
+    @property
+    def physical_resource_id(self):
+        return self.name
+
+    @classmethod
+    def has_cfn_attr(cls, attr):
+        return attr in ("Arn",)
+
+    def get_cfn_attribute(self, attribute_name):
+        if attribute_name == "Arn":
+            return self.metadata.get("arn")
+        raise UnformattedGetAttTemplateException()
+
+    @classmethod
+    def create_from_cloudformation_json(cls, resource_name, cloudformation_json, account_id, region_name,
+                                        **kwargs):
+        properties = cloudformation_json.get("Properties", {})
+        source = _camel(properties.get("Source", {}))
+        if "buildSpec" in source:
+            source["buildspec"] = source.pop("buildSpec")
+        tags = [{"key": t["Key"], "value": t["Value"]} for t in properties.get("Tags", [])]
+        metadata = codebuild_backends[account_id][region_name].create_project(
+            project_name=resource_name,
+            description=properties.get("Description"),
+            project_source=source,
+            artifacts=_camel(properties.get("Artifacts", {})),
+            environment=_camel(properties.get("Environment", {})),
+            service_role=properties.get("ServiceRole"),
+            tags=tags,
+            cache=_camel(properties["Cache"]) if "Cache" in properties else None,
+            timeout=properties.get("TimeoutInMinutes"),
+            queued_timeout=properties.get("QueuedTimeoutInMinutes"),
+            source_version=properties.get("SourceVersion"),
+            logs_config=_camel(properties["LogsConfig"]) if "LogsConfig" in properties else None,
+            vpc_config=_camel(properties["VpcConfig"]) if "VpcConfig" in properties else None,
+        )
+        return cls(account_id, region_name, resource_name, metadata)
+
+    @classmethod
+    def update_from_cloudformation_json(cls, original_resource, new_resource_name, cloudformation_json,
+                                        account_id, region_name):
+        if new_resource_name != original_resource.name:
+            original_resource.delete(account_id, region_name)
+        return cls.create_from_cloudformation_json(new_resource_name, cloudformation_json, account_id, region_name)
+
+    def delete(self, account_id, region_name):
+        codebuild_backends[account_id][region_name].delete_project(self.name)
+
+
+def pipeline_declaration(name, properties):
+    """The CodePipeline API's declaration for an AWS::CodePipeline::Pipeline's properties."""
+    declaration = {"name": name, "roleArn": properties["RoleArn"]}
+    if "ArtifactStore" in properties:
+        declaration["artifactStore"] = _camel(properties["ArtifactStore"])
+    if "ArtifactStores" in properties:
+        declaration["artifactStores"] = {
+            entry["Region"]: _camel(entry["ArtifactStore"]) for entry in properties["ArtifactStores"]}
+    declaration["stages"] = _camel(properties.get("Stages", []), keep_keys_under=("Configuration",))
+    for key in ("PipelineType", "ExecutionMode"):
+        if key in properties:
+            declaration[_lower_first(key)] = properties[key]
+    return declaration
+
+
+class CodePipelineModel(CloudFormationModel):
+    def __init__(self, account_id, region_name, name):
+        self.account_id = account_id
+        self.region_name = region_name
+        self.name = name
+
+    @staticmethod
+    def cloudformation_type():
+        return "AWS::CodePipeline::Pipeline"
+
+    @staticmethod
+    def cloudformation_name_type():
+        return "Name"
+
+    @property
+    def physical_resource_id(self):
+        return self.name
+
+    @classmethod
+    def has_cfn_attr(cls, attr):
+        return attr in ("Version",)
+
+    def get_cfn_attribute(self, attribute_name):
+        if attribute_name == "Version":
+            backend = codepipeline_backends[self.account_id][self.region_name]
+            return str(backend.pipelines[self.name].pipeline["version"])
+        raise UnformattedGetAttTemplateException()
+
+    @classmethod
+    def create_from_cloudformation_json(cls, resource_name, cloudformation_json, account_id, region_name,
+                                        **kwargs):
+        properties = cloudformation_json.get("Properties", {})
+        backend = codepipeline_backends[account_id][region_name]
+        tags = [{"key": t["Key"], "value": t["Value"]} for t in properties.get("Tags", [])]
+        backend.create_pipeline(pipeline_declaration(resource_name, properties), tags or None)
+        try:
+            backend.start_pipeline_execution(resource_name, None)  # AWS runs a new pipeline once
+        except Exception:  # noqa: BLE001 - an execution that cannot start does not fail the resource
+            pass
+        return cls(account_id, region_name, resource_name)
+
+    @classmethod
+    def update_from_cloudformation_json(cls, original_resource, new_resource_name, cloudformation_json,
+                                        account_id, region_name):
+        if new_resource_name != original_resource.name:
+            original_resource.delete(account_id, region_name)
+            return cls.create_from_cloudformation_json(new_resource_name, cloudformation_json, account_id,
+                                                       region_name)
+        backend = codepipeline_backends[account_id][region_name]
+        backend.update_pipeline(pipeline_declaration(new_resource_name, cloudformation_json.get("Properties", {})))
+        return original_resource
+
+    def delete(self, account_id, region_name):
+        codepipeline_backends[account_id][region_name].delete_pipeline(self.name)
+
+
+class Cloud9EnvironmentModel(CloudFormationModel):
+    def __init__(self, account_id, region_name, name):
+        self.environment_id = uuid.uuid4().hex
+        self.name = name
+        self.arn = "arn:aws:cloud9:%s:%s:environment:%s" % (region_name, account_id, self.environment_id)
+
+    @staticmethod
+    def cloudformation_type():
+        return "AWS::Cloud9::EnvironmentEC2"
+
+    @staticmethod
+    def cloudformation_name_type():
+        return "Name"
+
+    @property
+    def physical_resource_id(self):
+        return self.environment_id
+
+    @classmethod
+    def has_cfn_attr(cls, attr):
+        return attr in ("Arn", "Name")
+
+    def get_cfn_attribute(self, attribute_name):
+        if attribute_name == "Arn":
+            return self.arn
+        if attribute_name == "Name":
+            return self.name
+        raise UnformattedGetAttTemplateException()
+
+    @classmethod
+    def create_from_cloudformation_json(cls, resource_name, cloudformation_json, account_id, region_name,
+                                        **kwargs):
+        return cls(account_id, region_name, resource_name)
+
+    @classmethod
+    def update_from_cloudformation_json(cls, original_resource, new_resource_name, cloudformation_json,
+                                        account_id, region_name):
+        original_resource.name = new_resource_name
+        return original_resource
+
+    def delete(self, account_id, region_name):
+        return None
+
+
+# ----------------------------------------------------------------------------- deletes moto lacks
+
+def _ec2(account_id, region_name):
+    from moto.ec2.models import ec2_backends
+    return ec2_backends[account_id][region_name]
+
+
+def _ecs(account_id, region_name):
+    from moto.ecs.models import ecs_backends
+    return ecs_backends[account_id][region_name]
+
+
+def _elbv2(account_id, region_name):
+    from moto.elbv2.models import elbv2_backends
+    return elbv2_backends[account_id][region_name]
+
+
+def _delete_eip(self, account_id, region_name):
+    _ec2(account_id, region_name).release_address(allocation_id=self.allocation_id)
+
+
+def _delete_igw(self, account_id, region_name):
+    _ec2(account_id, region_name).delete_internet_gateway(self.id)
+
+
+def _delete_gateway_attachment(self, account_id, region_name):
+    backend = _ec2(account_id, region_name)
+    if self.gateway_id.startswith("igw-"):
+        backend.detach_internet_gateway(self.gateway_id, self.vpc_id)
+    else:
+        backend.detach_vpn_gateway(self.gateway_id, self.vpc_id)
+
+
+def _delete_nat_gateway(self, account_id, region_name):
+    backend = _ec2(account_id, region_name)
+    backend.delete_nat_gateway(self.id)
+    backend.nat_gateways.pop(self.id, None)
+
+
+def _delete_route(self, account_id, region_name):
+    _ec2(account_id, region_name).delete_route(self.route_table.id, self.destination_cidr_block)
+
+
+def _delete_route_table(self, account_id, region_name):
+    _ec2(account_id, region_name).delete_route_table(self.id)
+
+
+def _delete_subnet_association(self, account_id, region_name):
+    backend = _ec2(account_id, region_name)
+    route_table = backend.route_tables.get(self.route_table_id)
+    if route_table is None:
+        return
+    for association_id, subnet_id in list(route_table._associations.items()):
+        if subnet_id == self.subnet_id:
+            backend.disassociate_route_table(association_id)
+
+
+def _delete_vpc_endpoint(self, account_id, region_name):
+    backend = _ec2(account_id, region_name)
+    backend.delete_vpc_endpoints([self.id])
+    backend.vpc_end_points.pop(self.id, None)
+
+
+def _delete_ecs_cluster(self, account_id, region_name):
+    _ecs(account_id, region_name).delete_cluster(self.name)
+
+
+def _delete_ecs_service(self, account_id, region_name):
+    _ecs(account_id, region_name).delete_service(self.cluster_name, self.name, force=True)
+
+
+def _delete_task_definition(self, account_id, region_name):
+    _ecs(account_id, region_name).deregister_task_definition(self.arn)
+
+
+def _delete_listener(self, account_id, region_name):
+    _elbv2(account_id, region_name).delete_listener(self.arn)
+
+
+def _delete_listener_rule(self, account_id, region_name):
+    _elbv2(account_id, region_name).delete_rule(self.arn)
+
+
+def _delete_target_group(self, account_id, region_name):
+    _elbv2(account_id, region_name).delete_target_group(self.arn)
+
+
+def _install_deletes():
+    """moto 5.2.5 silently skips these types when a stack is deleted; give them a delete()."""
+    from moto.ec2.models.elastic_ip_addresses import ElasticAddress
+    from moto.ec2.models.internet_gateways import InternetGateway
+    from moto.ec2.models.nat_gateways import NatGateway
+    from moto.ec2.models.route_tables import Route, RouteTable
+    from moto.ec2.models.subnets import SubnetRouteTableAssociation
+    from moto.ec2.models.vpcs import VPCEndPoint
+    from moto.ec2.models.vpn_gateway import VPCGatewayAttachment
+    from moto.ecs.models import Cluster, Service, TaskDefinition
+    from moto.elbv2.models import FakeListener, FakeListenerRule
+
+    def tolerant(delete):
+        def wrapper(self, account_id, region_name):
+            try:
+                delete(self, account_id, region_name)
+            except Exception as exc:  # noqa: BLE001 - gone already (e.g. a listener deleted with its ALB)
+                if "NotFound" not in type(exc).__name__ and "NotFound" not in str(exc):
+                    raise
+        return wrapper
+
+    for cls, delete in ((ElasticAddress, _delete_eip), (InternetGateway, _delete_igw),
+                        (VPCGatewayAttachment, _delete_gateway_attachment), (NatGateway, _delete_nat_gateway),
+                        (Route, _delete_route), (RouteTable, _delete_route_table),
+                        (SubnetRouteTableAssociation, _delete_subnet_association), (VPCEndPoint, _delete_vpc_endpoint),
+                        (Cluster, _delete_ecs_cluster), (Service, _delete_ecs_service),
+                        (TaskDefinition, _delete_task_definition), (FakeListener, _delete_listener),
+                        (FakeListenerRule, _delete_listener_rule), (FakeTargetGroup, _delete_target_group)):
+        if not callable(getattr(cls, "delete", None)):
+            cls.delete = tolerant(delete)
+
+
+# ----------------------------------------------------------------------------- control route
+
+@app.control_route("cloudformation/fail-next")
+def _fail_next_route(request):
+    if request.method == "POST":
+        body = app._json(request)
+        for key in ("stack", "resource", "reason"):
+            if not body.get(key):
+                raise ValueError("cloudformation/fail-next needs %r" % key)
+        with _LOCK:
+            FAIL_NEXT.append({"stack": body["stack"], "resource": body["resource"], "reason": body["reason"],
+                              "region": body.get("region")})
+    elif request.method == "DELETE":
+        _reset()
+    with _LOCK:
+        return 200, {"pending": [dict(rule) for rule in FAIL_NEXT]}
+
+
+# ----------------------------------------------------------------------------- install
+
+_ORIGINALS = {}
+_ORIGINAL_OUTPUTS = Stack.outputs
+
+
+def install():
+    global _installed
+    if _installed:
+        return
+    _installed = True
+    _ORIGINALS.update(
+        create_stack=CloudFormationBackend.create_stack,
+        execute_change_set=CloudFormationBackend.execute_change_set,
+        update_stack=CloudFormationBackend.update_stack,
+        create_change_set=CloudFormationBackend.create_change_set,
+        lb_get_cfn_attribute=FakeLoadBalancer.get_cfn_attribute,
+        parse_and_update_resource=parsing.parse_and_update_resource,
+    )
+    parsing.parse_and_update_resource = _parse_and_update_resource
+    CloudFormationBackend.create_stack = create_stack
+    CloudFormationBackend.execute_change_set = execute_change_set
+    CloudFormationBackend.update_stack = update_stack
+    CloudFormationBackend.delete_stack = delete_stack
+    CloudFormationBackend.create_change_set = create_change_set
+    for name in ("describe_stacks", "list_stacks", "get_stack", "describe_stack_events", "describe_stack_resource",
+                 "describe_stack_resources", "list_stack_resources", "get_template", "describe_change_set",
+                 "list_change_sets", "delete_change_set", "list_exports"):
+        setattr(CloudFormationBackend, name, _settling(getattr(CloudFormationBackend, name)))
+    CloudFormationResponse._validate_different_update = _validate_different_update
+    Stack.outputs = property(_outputs)
+    Stack.stack_resources = property(_stack_resources)
+
+    FakeLoadBalancer.get_cfn_attribute = _load_balancer_get_cfn_attribute
+    FakeTargetGroup.get_cfn_attribute = _target_group_get_cfn_attribute
+    FakeTargetGroup.has_cfn_attr = classmethod(
+        lambda cls, attr: attr in ("TargetGroupFullName", "TargetGroupName", "TargetGroupArn", "LoadBalancerArns"))
+
+    _install_deletes()
+    CustomModel.create_from_cloudformation_json = classmethod(_custom_create)
+
+    # new CloudFormationModel subclasses exist now: let moto's type map see them
+    parsing.get_model_list.cache_clear()
+    parsing.get_model_map.cache_clear()
+    parsing.get_name_type_map.cache_clear()
+
+    if _reset not in app.RESET_HOOKS:
+        app.RESET_HOOKS.append(_reset)
