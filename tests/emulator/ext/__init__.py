@@ -5,7 +5,7 @@ registers its control routes; ``install_all()`` runs them all once.
 """
 import importlib
 
-EXTENSIONS = ("dynamodb_global", "codecommit_files", "codepipeline", "cloudformation")
+EXTENSIONS = ("dynamodb_global", "codecommit_files", "codepipeline", "cloudformation", "cloudwatch_dashboard")
 _installed = False
 
 
