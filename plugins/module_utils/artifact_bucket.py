@@ -1,0 +1,166 @@
+# -*- coding: utf-8 -*-
+# Copyright: (c) 2026, mysfits.multi_region contributors
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Artifact buckets for cross-region pipeline actions.
+
+A bucket that ``codepipeline_stage`` creates is: encrypted by default (SSE-S3,
+or SSE-KMS with the store's key), versioned, with every public access block
+setting on, and with a bucket policy that denies any request not made over TLS
+(``aws:SecureTransport`` false). :func:`bucket_changes` compares what a bucket
+has with that (pure); :func:`ensure_artifact_bucket` reads the bucket, and
+changes only what differs, so a compliant bucket costs read calls only.
+"""
+
+from __future__ import annotations
+
+import json
+
+try:
+    from botocore.exceptions import ClientError
+except ImportError:  # pragma: no cover - amazon.aws reports the missing dependency
+    ClientError = Exception
+
+DENY_INSECURE_SID = "DenyInsecureTransport"
+PUBLIC_ACCESS_BLOCK = {
+    "BlockPublicAcls": True,
+    "IgnorePublicAcls": True,
+    "BlockPublicPolicy": True,
+    "RestrictPublicBuckets": True,
+}
+
+
+def deny_insecure_statement(bucket):
+    return {
+        "Sid": DENY_INSECURE_SID,
+        "Effect": "Deny",
+        "Principal": "*",
+        "Action": "s3:*",
+        "Resource": ["arn:aws:s3:::%s" % bucket, "arn:aws:s3:::%s/*" % bucket],
+        "Condition": {"Bool": {"aws:SecureTransport": "false"}},
+    }
+
+
+def policy_with_tls_only(bucket, policy_text):
+    """The bucket policy (JSON text) with the deny-non-TLS statement added, or None if it has it already.
+
+    Other statements are kept as they are.
+    """
+    policy = json.loads(policy_text) if policy_text else {"Version": "2012-10-17", "Statement": []}
+    statements = policy.get("Statement") or []
+    if isinstance(statements, dict):
+        statements = [statements]
+    wanted = deny_insecure_statement(bucket)
+    for statement in statements:
+        condition = ((statement.get("Condition") or {}).get("Bool") or {}).get("aws:SecureTransport")
+        if statement.get("Effect") == "Deny" and str(condition).lower() == "false" and \
+                statement.get("Action") in ("s3:*", ["s3:*"]):
+            return None
+    policy["Statement"] = [s for s in statements if s.get("Sid") != DENY_INSECURE_SID] + [wanted]
+    return json.dumps(policy, sort_keys=True)
+
+
+def encryption_rule(kms_key=None):
+    default = {"SSEAlgorithm": "aws:kms", "KMSMasterKeyID": kms_key} if kms_key else {"SSEAlgorithm": "AES256"}
+    return {"ApplyServerSideEncryptionByDefault": default, "BucketKeyEnabled": bool(kms_key)}
+
+
+def encryption_ok(rules, kms_key=None):
+    """Whether a bucket's encryption rules encrypt by default (with ``kms_key`` when one is given)."""
+    for rule in rules or []:
+        default = rule.get("ApplyServerSideEncryptionByDefault") or {}
+        if kms_key:
+            if default.get("SSEAlgorithm") in ("aws:kms", "aws:kms:dsse") and default.get("KMSMasterKeyID") == kms_key:
+                return True
+        elif default.get("SSEAlgorithm") in ("AES256", "aws:kms", "aws:kms:dsse"):
+            return True
+    return False
+
+
+def bucket_changes(state, bucket, kms_key=None):
+    """Names of the settings to change on a bucket, given what was read.
+
+    ``state``: ``exists``, ``encryption`` (rules list or None), ``versioning``
+    (status or None), ``public_access_block`` (dict or None), ``policy`` (text or None).
+    """
+    if not state.get("exists"):
+        return ["create", "encryption", "versioning", "public_access_block", "policy"]
+    changes = []
+    if not encryption_ok(state.get("encryption"), kms_key):
+        changes.append("encryption")
+    if state.get("versioning") != "Enabled":
+        changes.append("versioning")
+    if any(not (state.get("public_access_block") or {}).get(k) for k in PUBLIC_ACCESS_BLOCK):
+        changes.append("public_access_block")
+    if policy_with_tls_only(bucket, state.get("policy")) is not None:
+        changes.append("policy")
+    return changes
+
+
+def _code(error):
+    return (getattr(error, "response", None) or {}).get("Error", {}).get("Code")
+
+
+def read_bucket(client, bucket):
+    """What :func:`bucket_changes` needs, read with non-mutating calls only."""
+    try:
+        client.head_bucket(aws_retry=True, Bucket=bucket)
+    except ClientError as error:
+        if _code(error) in ("404", "NoSuchBucket", "NotFound"):
+            return {"exists": False}
+        if _code(error) in ("403", "AccessDenied"):
+            raise BucketNotOurs(bucket)
+        raise
+    state = {"exists": True}
+    try:
+        state["encryption"] = client.get_bucket_encryption(aws_retry=True, Bucket=bucket)[
+            "ServerSideEncryptionConfiguration"]["Rules"]
+    except ClientError as error:
+        if _code(error) != "ServerSideEncryptionConfigurationNotFoundError":
+            raise
+        state["encryption"] = None
+    state["versioning"] = client.get_bucket_versioning(aws_retry=True, Bucket=bucket).get("Status")
+    try:
+        state["public_access_block"] = client.get_public_access_block(aws_retry=True, Bucket=bucket)[
+            "PublicAccessBlockConfiguration"]
+    except ClientError as error:
+        if _code(error) != "NoSuchPublicAccessBlockConfiguration":
+            raise
+        state["public_access_block"] = None
+    try:
+        state["policy"] = client.get_bucket_policy(aws_retry=True, Bucket=bucket)["Policy"]
+    except ClientError as error:
+        if _code(error) != "NoSuchBucketPolicy":
+            raise
+        state["policy"] = None
+    return state
+
+
+class BucketNotOurs(Exception):
+    def __init__(self, bucket):
+        super().__init__("bucket %s exists but this account cannot read it (it belongs to another account); "
+                         "give the region's store in artifact_stores" % bucket)
+
+
+def ensure_artifact_bucket(client, bucket, region, kms_key=None, check_mode=False):
+    """Make ``bucket`` (in ``region``) exist with the artifact-bucket settings; return the changes made."""
+    state = read_bucket(client, bucket)
+    changes = bucket_changes(state, bucket, kms_key)
+    if check_mode or not changes:
+        return changes
+    if "create" in changes:
+        kwargs = {"Bucket": bucket}
+        if region != "us-east-1":
+            kwargs["CreateBucketConfiguration"] = {"LocationConstraint": region}
+        client.create_bucket(aws_retry=True, **kwargs)
+    if "public_access_block" in changes:
+        client.put_public_access_block(aws_retry=True, Bucket=bucket,
+                                       PublicAccessBlockConfiguration=dict(PUBLIC_ACCESS_BLOCK))
+    if "encryption" in changes:
+        client.put_bucket_encryption(aws_retry=True, Bucket=bucket, ServerSideEncryptionConfiguration={
+            "Rules": [encryption_rule(kms_key)]})
+    if "versioning" in changes:
+        client.put_bucket_versioning(aws_retry=True, Bucket=bucket, VersioningConfiguration={"Status": "Enabled"})
+    if "policy" in changes:
+        client.put_bucket_policy(aws_retry=True, Bucket=bucket,
+                                 Policy=policy_with_tls_only(bucket, state.get("policy")))
+    return changes

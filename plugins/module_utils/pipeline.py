@@ -1,0 +1,450 @@
+# -*- coding: utf-8 -*-
+# Copyright: (c) 2026, mysfits.multi_region contributors
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Plans for the CodePipeline and CodeCommit modules: pure functions, no boto3.
+
+``codepipeline_stage`` reads a pipeline declaration (``GetPipeline``), computes
+the declaration it wants (:func:`plan_stage`) and writes it back
+(``UpdatePipeline``) through :func:`apply_stage`, which only needs two
+callables; the orchestration is therefore testable with any client.
+
+Artifact stores
+  A pipeline whose actions all run in its own region has one ``artifactStore``.
+  As soon as one action runs in another region, CodePipeline needs
+  ``artifactStores``: a map region -> store with one entry per region used
+  (the pipeline's own region included) and no ``artifactStore``. The plan
+  converts between the two forms, keeps every existing store (with its
+  encryption key) and adds a store for each new region: the one the user gave
+  in ``artifact_stores`` or a bucket named by :func:`artifact_bucket_name`.
+
+Concurrency
+  CodePipeline has no conditional write: ``UpdatePipeline`` replaces the whole
+  declaration and does not reject a stale ``version``. :func:`apply_stage`
+  therefore reads, plans, re-reads just before writing and compares versions;
+  if the version moved it re-plans once on the fresh declaration, and if it
+  moved again it gives up (:class:`ConcurrentChange`). A change made by someone
+  else in the short window between the second read and the write is still
+  overwritten: that window cannot be closed with this API.
+"""
+
+from __future__ import annotations
+
+import copy
+import hashlib
+import re
+
+# aws partitions' region names: us-east-1, eu-central-2, us-gov-west-1, us-iso-east-1, ...
+REGION_PATTERN = re.compile(r"^[a-z]{2}(-gov|-iso[a-z]?)?-[a-z]+-[0-9]{1,2}$")
+
+# CodePipeline runs these action kinds only in the pipeline's own region
+# ("cross-Region actions are not supported for source actions, third-party
+# actions or custom actions").
+SAME_REGION_ONLY_CATEGORIES = ("Source",)
+SAME_REGION_ONLY_OWNERS = ("ThirdParty", "Custom")
+
+ACTION_TYPE_KEYS = ("category", "owner", "provider", "version")
+STAGE_OWNED_KEYS = ("name", "actions")
+
+
+class PlanError(Exception):
+    """Bad input, found before any mutating call; names the offending parameter."""
+
+    def __init__(self, parameter, message):
+        self.parameter = parameter
+        super().__init__("%s: %s" % (parameter, message))
+
+
+class ConcurrentChange(Exception):
+    """The pipeline changed under us twice in a row."""
+
+
+def artifact_bucket_name(pipeline, account, region):
+    """Deterministic artifact bucket name: ``codepipeline-<region>-<account>-<8 hex of sha256(pipeline)>``.
+
+    At most 13 + 14 + 1 + 12 + 1 + 8 = 49 characters, lowercase, valid for S3
+    and unique per account, region and pipeline.
+    """
+    digest = hashlib.sha256(pipeline.encode("utf-8")).hexdigest()[:8]
+    return ("codepipeline-%s-%s-%s" % (region, account, digest)).lower()
+
+
+def account_from_arn(arn):
+    """The account id in an ARN (``arn:aws:codepipeline:us-west-2:123456789012:name``), or None."""
+    parts = (arn or "").split(":")
+    return parts[4] if len(parts) > 5 and parts[4] else None
+
+
+def _config_value(value):
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return value if isinstance(value, str) else str(value)
+
+
+def normalise_action(action, pipeline_region=None):
+    """An action as the API stores it, for comparison or sending.
+
+    API defaults are filled in (``runOrder`` 1, empty artifact lists and
+    configuration), configuration values become strings, unset (None/empty)
+    optional keys are dropped. With ``pipeline_region`` an explicit region equal
+    to the pipeline's own is dropped too (it means the same thing).
+    """
+    out = {}
+    for key, value in action.items():
+        if value is None or (key in ("namespace", "roleArn", "region") and value == ""):
+            continue
+        out[key] = copy.deepcopy(value)
+    out["runOrder"] = int(out.get("runOrder", 1))
+    out["configuration"] = {k: _config_value(v) for k, v in (out.get("configuration") or {}).items()
+                            if v is not None}
+    for key in ("inputArtifacts", "outputArtifacts"):
+        out[key] = [{"name": a["name"]} if isinstance(a, dict) else {"name": a} for a in (out.get(key) or [])]
+    type_id = out.get("actionTypeId")
+    if isinstance(type_id, dict):
+        out["actionTypeId"] = {k: _config_value(v) for k, v in type_id.items() if v is not None}
+    for key in ("outputVariables", "commands"):
+        if key in out and not out[key]:
+            del out[key]
+    if pipeline_region and out.get("region") == pipeline_region:
+        del out["region"]
+    return out
+
+
+def normalise_stage(stage, pipeline_region=None):
+    """A stage for comparison: its actions normalised and keyed by name (their order is not meaningful)."""
+    out = {k: copy.deepcopy(v) for k, v in stage.items() if k != "actions" and v not in (None, [], {})}
+    out["actions"] = {a.get("name"): normalise_action(a, pipeline_region) for a in stage.get("actions", [])}
+    return out
+
+
+def stages_equal(left, right, pipeline_region):
+    return normalise_stage(left, pipeline_region) == normalise_stage(right, pipeline_region)
+
+
+def store_map(declaration, pipeline_region):
+    """Region -> artifact store of a declaration, whichever form it uses."""
+    if declaration.get("artifactStores"):
+        return copy.deepcopy(declaration["artifactStores"])
+    if declaration.get("artifactStore"):
+        return {pipeline_region: copy.deepcopy(declaration["artifactStore"])}
+    return {}
+
+
+def regions_used(stages, pipeline_region):
+    """Every region an action of ``stages`` runs in, the pipeline's own included."""
+    regions = {pipeline_region}
+    for stage in stages:
+        for action in stage.get("actions", []):
+            regions.add(action.get("region") or pipeline_region)
+    return regions
+
+
+def store_from_option(region, spec):
+    """``artifact_stores`` entry -> API artifact store."""
+    if not isinstance(spec, dict):
+        raise PlanError("artifact_stores", "the entry for %s must be a dict with 'bucket' (and optionally "
+                        "'encryption_key'), got %r" % (region, spec))
+    bucket = spec.get("bucket") or spec.get("location")
+    if not bucket:
+        raise PlanError("artifact_stores", "the entry for %s needs 'bucket': the S3 bucket of that region "
+                        "that holds the pipeline's artifacts" % region)
+    store = {"type": "S3", "location": bucket}
+    key = spec.get("encryption_key") or spec.get("encryptionKey")
+    if key:
+        store["encryptionKey"] = key if isinstance(key, dict) else {"id": key, "type": "KMS"}
+    return store
+
+
+def _validate_region(region, parameter):
+    if not isinstance(region, str) or not REGION_PATTERN.match(region):
+        raise PlanError(parameter, "%r is not an AWS region name (like us-east-1)" % (region,))
+
+
+def validate_actions(actions, pipeline_region):
+    if not actions:
+        raise PlanError("actions", "a stage needs at least one action")
+    names = set()
+    for index, action in enumerate(actions):
+        if not isinstance(action, dict) or not action.get("name"):
+            raise PlanError("actions", "action #%d has no 'name'" % (index + 1))
+        name = action["name"]
+        if name in names:
+            raise PlanError("actions", "two actions are named %r; action names must be unique in a stage" % name)
+        names.add(name)
+        type_id = action.get("actionTypeId")
+        missing = [k for k in ACTION_TYPE_KEYS if not isinstance(type_id, dict) or not type_id.get(k)]
+        if missing:
+            raise PlanError("actions", "action %r: actionTypeId needs %s (e.g. {category: Deploy, owner: AWS, "
+                            "provider: ECS, version: '1'})" % (name, ", ".join(missing)))
+        region = action.get("region")
+        if region:
+            _validate_region(region, "actions")
+            if region != pipeline_region:
+                if type_id["category"] in SAME_REGION_ONLY_CATEGORIES or type_id["owner"] in SAME_REGION_ONLY_OWNERS:
+                    raise PlanError("actions", "action %r (%s, owner %s) cannot run in another region (%s) than "
+                                    "the pipeline's (%s): CodePipeline supports cross-region actions only for "
+                                    "AWS-owned non-source actions; drop 'region'" % (
+                                        name, type_id["category"], type_id["owner"], region, pipeline_region))
+
+
+def validate_artifacts(stages):
+    """Every input artifact must be produced by an earlier stage or an earlier runOrder of the same stage."""
+    produced = set()
+    for stage in stages:
+        by_order = sorted(stage.get("actions", []), key=lambda a: int(a.get("runOrder", 1)))
+        stage_produced = {}
+        for action in by_order:
+            order = int(action.get("runOrder", 1))
+            available = produced | {n for o, names in stage_produced.items() if o < order for n in names}
+            for artifact in action.get("inputArtifacts") or []:
+                name = artifact["name"] if isinstance(artifact, dict) else artifact
+                if name not in available:
+                    yield stage.get("name"), action.get("name"), name
+            stage_produced.setdefault(order, set()).update(
+                a["name"] if isinstance(a, dict) else a for a in action.get("outputArtifacts") or [])
+        for names in stage_produced.values():
+            produced |= names
+
+
+def plan_stage(declaration, name, actions, pipeline_region, account, state="present", after=None, before=None,
+               artifact_stores=None, create_artifact_buckets=True):
+    """The declaration after ensuring stage ``name`` (``state=present``) or its absence.
+
+    Returns a dict: ``changed``, ``declaration`` (the new one, ``version`` as
+    read), ``buckets`` (region -> generated bucket name the module must ensure
+    before writing; also listed when unchanged, so their settings are checked),
+    ``stage_changed``, ``stores_changed``. Raises :class:`PlanError` on bad input.
+    """
+    _validate_region(pipeline_region, "region")
+    new = copy.deepcopy(declaration)
+    stages = new.get("stages", [])
+    names = [s.get("name") for s in stages]
+    existing_index = names.index(name) if name in names else None
+    existing = stages[existing_index] if existing_index is not None else None
+    pipeline = declaration.get("name")
+    result = {"changed": False, "declaration": new, "buckets": {}, "stage_changed": False, "stores_changed": False}
+
+    if state == "absent":
+        if existing is None:
+            return result
+        del stages[existing_index]
+        stores = store_map(declaration, pipeline_region)
+        needed = regions_used(stages, pipeline_region)
+        if "artifactStores" in new:
+            kept = {r: s for r, s in stores.items() if r in needed}
+            if set(kept) == {pipeline_region}:
+                new.pop("artifactStores")
+                new["artifactStore"] = kept[pipeline_region]
+            else:
+                new["artifactStores"] = kept
+        forms = ("artifactStore", "artifactStores")
+        result.update(changed=True, stage_changed=True,
+                      stores_changed=[new.get(k) for k in forms] != [declaration.get(k) for k in forms])
+        return result
+
+    for option, value in (("after", after), ("before", before)):
+        if value is None:
+            continue
+        if value == name:
+            raise PlanError(option, "the stage cannot be placed relative to itself (%r)" % value)
+        if value not in names:
+            raise PlanError(option, "pipeline %s has no stage %r; its stages are: %s" % (
+                pipeline, value, ", ".join(n for n in names if n != name)))
+    validate_actions(actions, pipeline_region)
+    for region in (artifact_stores or {}):
+        _validate_region(region, "artifact_stores")
+
+    desired = {k: copy.deepcopy(v) for k, v in (existing or {}).items() if k not in STAGE_OWNED_KEYS}
+    desired["name"] = name
+    desired["actions"] = [normalise_action(a) for a in actions]
+
+    if existing is not None:
+        del stages[existing_index]
+    if after is not None:
+        position = [s["name"] for s in stages].index(after) + 1
+    elif before is not None:
+        position = [s["name"] for s in stages].index(before)
+    elif existing_index is not None:
+        position = existing_index
+    else:
+        position = len(stages)
+    stages.insert(position, desired)
+
+    missing = list(validate_artifacts(stages))
+    ours = [m for m in missing if m[0] == name]
+    if ours:
+        raise PlanError("actions", "; ".join(
+            "action %r needs input artifact %r, which no earlier stage or runOrder produces" % (a, art)
+            for _stage, a, art in ours) + " (check the artifact name and the stage position after/before)")
+
+    stage_changed = (existing is None or existing_index != position
+                     or not stages_equal(existing, desired, pipeline_region))
+    if not stage_changed:
+        # keep exactly what AWS has, so the declaration we would send equals the one we read
+        stages[position] = existing
+
+    old_stores = store_map(declaration, pipeline_region)
+    stores = copy.deepcopy(old_stores)
+    for region, spec in (artifact_stores or {}).items():
+        stores[region] = store_from_option(region, spec)
+    for region in sorted(regions_used(stages, pipeline_region)):
+        generated = artifact_bucket_name(pipeline or "", account or "", region)
+        if region not in stores:
+            if not create_artifact_buckets:
+                raise PlanError("artifact_stores", "an action runs in %s, where pipeline %s has no artifact "
+                                "store; give one in artifact_stores or set create_artifact_buckets=true" % (
+                                    region, pipeline))
+            if not account:
+                raise PlanError("artifact_stores", "cannot name an artifact bucket for %s without the account "
+                                "id; give the store in artifact_stores" % region)
+            stores[region] = {"type": "S3", "location": generated}
+        if region != pipeline_region and stores[region].get("location") == generated:
+            result["buckets"][region] = generated
+
+    if set(stores) == {pipeline_region} and "artifactStores" not in declaration:
+        new_form = {"artifactStore": stores[pipeline_region]}
+    else:
+        new_form = {"artifactStores": stores}
+    old_form = {k: declaration[k] for k in ("artifactStore", "artifactStores") if k in declaration}
+    stores_changed = new_form != old_form
+    if stores_changed:
+        new.pop("artifactStore", None)
+        new.pop("artifactStores", None)
+        new.update(new_form)
+
+    result.update(changed=stage_changed or stores_changed, stage_changed=stage_changed,
+                  stores_changed=stores_changed)
+    return result
+
+
+def apply_stage(get_pipeline, update_pipeline, plan_kwargs, ensure_buckets=None, check_mode=False,
+                pipeline_region=None):
+    """Read, plan, write: the whole ``codepipeline_stage`` change, with one re-plan on a concurrent change.
+
+    ``get_pipeline(name)`` returns GetPipeline's answer; ``update_pipeline(declaration)``
+    sends UpdatePipeline and returns its answer; ``ensure_buckets(buckets)``
+    makes sure the generated buckets exist (never called in check mode).
+    ``plan_kwargs`` are :func:`plan_stage`'s keyword arguments except
+    ``declaration`` and ``account``. Returns a dict with ``changed``, ``before``,
+    ``after``, ``plan`` and ``replanned``.
+    """
+    name = plan_kwargs["pipeline"]
+    kwargs = {k: v for k, v in plan_kwargs.items() if k != "pipeline"}
+    replanned = False
+    for attempt in (1, 2):
+        answer = get_pipeline(name)
+        before = answer["pipeline"]
+        account = account_from_arn((answer.get("metadata") or {}).get("pipelineArn"))
+        plan = plan_stage(before, account=account, **kwargs)
+        if not plan["changed"]:
+            if ensure_buckets and plan["buckets"] and not check_mode:
+                ensure_buckets(plan["buckets"])
+            return {"changed": False, "before": before, "after": before, "plan": plan, "replanned": replanned}
+        if check_mode:
+            return {"changed": True, "before": before, "after": plan["declaration"], "plan": plan,
+                    "replanned": replanned}
+        if ensure_buckets and plan["buckets"]:
+            ensure_buckets(plan["buckets"])
+        fresh = get_pipeline(name)["pipeline"]
+        if fresh.get("version") != before.get("version"):
+            if attempt == 1:
+                replanned = True
+                continue
+            raise ConcurrentChange(
+                "pipeline %s changed while this task was updating it (version %s, then %s); nothing was "
+                "written, so the other change is kept. Run the task again once the other change is done." % (
+                    name, before.get("version"), fresh.get("version")))
+        answer = update_pipeline(plan["declaration"])
+        after = answer.get("pipeline", plan["declaration"])
+        return {"changed": True, "before": before, "after": after, "plan": plan, "replanned": replanned}
+    raise AssertionError("unreachable")
+
+
+# ---------------------------------------------------------------- CodeCommit
+
+def file_change(current, desired):
+    """Whether a file with ``current`` bytes (None: absent) must be committed to hold ``desired`` bytes."""
+    return current is None or current != desired
+
+
+class OutdatedParent(Exception):
+    """PutFile said the parent commit is no longer the branch head (someone pushed meanwhile)."""
+
+
+def ensure_file(read, put, desired, check_mode=False):
+    """Make a file hold ``desired`` bytes: read, compare, commit on the head read; one re-read on a push race.
+
+    ``read()`` returns ``(head commit id or None, current bytes or None, blob id or None)``;
+    ``put(parent)`` commits and returns PutFile's answer (None when AWS says the
+    content is the same), raising :class:`OutdatedParent` when the parent is stale.
+    Returns a dict with ``changed``, ``commit_id``, ``parent_commit_id``,
+    ``blob_id``, ``before``. Raises :class:`ConcurrentChange` when the branch moved twice.
+    """
+    head, current, blob = read()
+    result = {"changed": False, "commit_id": head, "parent_commit_id": head, "blob_id": blob, "before": current}
+    if not file_change(current, desired):
+        return result
+    result["changed"] = True
+    if check_mode:
+        return result
+    for attempt in (1, 2):
+        try:
+            answer = put(head)
+        except OutdatedParent:
+            if attempt == 2:
+                raise ConcurrentChange("the branch moved twice while committing (someone else is pushing to it); "
+                                       "nothing was committed, run the task again")
+            head, current, blob = read()
+            result.update(parent_commit_id=head, commit_id=head, blob_id=blob, before=current)
+            if not file_change(current, desired):
+                result["changed"] = False
+                return result
+            continue
+        if answer is None:
+            result["changed"] = False
+            return result
+        result.update(commit_id=answer["commitId"], blob_id=answer.get("blobId"))
+        return result
+    raise AssertionError("unreachable")
+
+
+def text_for_diff(content):
+    if content is None:
+        return ""
+    try:
+        return content.decode("utf-8")
+    except UnicodeDecodeError:
+        return "<binary content, %d bytes>" % len(content)
+
+
+# ---------------------------------------------------------------- executions
+
+TERMINAL_STATUSES = ("Succeeded", "Failed", "Stopped", "Superseded", "Cancelled")
+FAILED_STATUSES = ("Failed", "Stopped", "Superseded", "Cancelled")
+
+
+def failed_actions(state, execution_id=None):
+    """Actions that failed in GetPipelineState's answer (for ``execution_id`` when given)."""
+    failures = []
+    for stage in state.get("stageStates", []):
+        for action in stage.get("actionStates", []):
+            latest = action.get("latestExecution") or {}
+            if latest.get("status") != "Failed":
+                continue
+            if execution_id and latest.get("pipelineExecutionId") not in (None, execution_id) and \
+                    (stage.get("latestExecution") or {}).get("pipelineExecutionId") not in (None, execution_id):
+                continue
+            failures.append({
+                "stage": stage.get("stageName"),
+                "action": action.get("actionName"),
+                "message": (latest.get("errorDetails") or {}).get("message") or latest.get("summary") or "",
+            })
+    return failures
+
+
+def execution_for_revision(summaries, revision):
+    """The newest execution summary whose source revisions include ``revision`` (a commit id), or None."""
+    for summary in summaries:
+        for source in summary.get("sourceRevisions") or []:
+            if source.get("revisionId") == revision:
+                return summary
+    return None

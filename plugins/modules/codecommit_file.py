@@ -1,0 +1,211 @@
+#!/usr/bin/python
+# -*- coding: utf-8 -*-
+# Copyright: (c) 2026, mysfits.multi_region contributors
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+
+from __future__ import annotations
+
+DOCUMENTATION = r"""
+---
+module: codecommit_file
+short_description: Ensure a file on a branch of an AWS CodeCommit repository has a given content
+version_added: 0.1.0
+description:
+  - Reads the branch head (C(GetBranch)) and the file (C(GetFile)); when the content differs, commits the
+    new content with C(PutFile), giving the head as parent commit. The same content makes no commit.
+  - If someone pushes to the branch between the read and the commit (C(ParentCommitIdOutdatedException)),
+    the module reads again once and retries, then fails with a clear message.
+  - In an empty repository the first commit creates the branch.
+author:
+  - mysfits.multi_region contributors (@mysfits)
+options:
+  repository:
+    description: Name of the CodeCommit repository.
+    type: str
+    required: true
+  branch:
+    description: Branch to commit to.
+    type: str
+    default: master
+  path:
+    description: Path of the file in the repository, for example C(buildspec_prod.yml).
+    type: str
+    required: true
+  content:
+    description: The file's content. Mutually exclusive with O(src); one of them is required.
+    type: str
+  src:
+    description:
+      - Path of a file, on the host the module runs on, whose bytes become the file's content.
+      - Mutually exclusive with O(content).
+    type: path
+  commit_message:
+    description: Commit message.
+    type: str
+    default: Update file with Ansible
+  author_name:
+    description: Author name of the commit.
+    type: str
+  email:
+    description: Author e-mail of the commit.
+    type: str
+extends_documentation_fragment:
+  - amazon.aws.common.modules
+  - amazon.aws.region.modules
+  - amazon.aws.boto3
+notes:
+  - Check mode makes no mutating call; diff mode shows the file's content before and after.
+"""
+
+EXAMPLES = r"""
+- name: Commit the multi-region buildspec
+  mysfits.multi_region.codecommit_file:
+    region: us-west-2
+    repository: core-service-mm-primary-region
+    branch: master
+    path: buildspec_prod.yml
+    content: "{{ lookup('ansible.builtin.template', 'buildspec_prod.yml.j2') }}"
+    commit_message: Build and push the image to every region
+    author_name: Ansible
+    email: ansible@example.com
+  register: commit
+
+- name: Commit a local file
+  mysfits.multi_region.codecommit_file:
+    repository: like-service-mm-primary-region
+    path: Dockerfile
+    src: files/Dockerfile
+"""
+
+RETURN = r"""
+commit_id:
+  description: The branch's head commit after the task (the new commit when one was made).
+  returned: success, except in check mode for a branch that does not exist yet
+  type: str
+  sample: 4c925148EXAMPLE
+blob_id:
+  description: Blob id of the file's content, when known.
+  returned: when the file exists after the task
+  type: str
+parent_commit_id:
+  description: The commit the file was read from (None for an empty repository).
+  returned: success
+  type: str
+"""
+
+import base64
+
+from ansible.module_utils.common.text.converters import to_bytes
+
+from ansible_collections.amazon.aws.plugins.module_utils.botocore import is_boto3_error_code
+from ansible_collections.amazon.aws.plugins.module_utils.modules import AnsibleAWSModule
+
+from ansible_collections.mysfits.multi_region.plugins.module_utils.common import aws_client
+from ansible_collections.mysfits.multi_region.plugins.module_utils.pipeline import ConcurrentChange
+from ansible_collections.mysfits.multi_region.plugins.module_utils.pipeline import OutdatedParent
+from ansible_collections.mysfits.multi_region.plugins.module_utils.pipeline import ensure_file
+from ansible_collections.mysfits.multi_region.plugins.module_utils.pipeline import text_for_diff
+
+try:
+    import botocore
+except ImportError:
+    pass  # handled by AnsibleAWSModule
+
+
+def read(module, client, repository, branch, path):
+    """(head commit id or None, file bytes or None, blob id or None)."""
+    try:
+        head = client.get_branch(aws_retry=True, repositoryName=repository, branchName=branch)["branch"]["commitId"]
+    except is_boto3_error_code("RepositoryDoesNotExistException"):
+        module.fail_json(msg="repository: no CodeCommit repository named %s in %s" % (repository, module.region))
+    except is_boto3_error_code("BranchDoesNotExistException"):  # pylint: disable=duplicate-except
+        return None, None, None
+    except (botocore.exceptions.ClientError, botocore.exceptions.BotoCoreError) as e:  # pylint: disable=duplicate-except
+        module.fail_json_aws(e, msg="Could not read branch %s of %s" % (branch, repository))
+    try:
+        answer = client.get_file(aws_retry=True, repositoryName=repository, commitSpecifier=head, filePath=path)
+    except is_boto3_error_code("FileDoesNotExistException"):
+        return head, None, None
+    except (botocore.exceptions.ClientError, botocore.exceptions.BotoCoreError) as e:  # pylint: disable=duplicate-except
+        module.fail_json_aws(e, msg="Could not read %s from %s" % (path, repository))
+    content = answer["fileContent"]
+    if isinstance(content, str):  # botocore decodes blobs; keep bytes either way
+        content = base64.b64decode(content)
+    return head, content, answer.get("blobId")
+
+
+def put(module, client, params, path, desired, parent):
+    """PutFile on ``parent``; None when CodeCommit says the content is already there."""
+    repository, branch = params["repository"], params["branch"]
+    kwargs = dict(repositoryName=repository, branchName=branch, fileContent=desired, filePath=path,
+                  commitMessage=params["commit_message"])
+    if parent:
+        kwargs["parentCommitId"] = parent
+    if params["author_name"]:
+        kwargs["name"] = params["author_name"]
+    if params["email"]:
+        kwargs["email"] = params["email"]
+    try:
+        return client.put_file(aws_retry=True, **kwargs)
+    except is_boto3_error_code("ParentCommitIdOutdatedException"):
+        raise OutdatedParent()
+    except is_boto3_error_code("SameFileContentException"):  # pylint: disable=duplicate-except
+        return None
+    except is_boto3_error_code(["ParentCommitIdRequiredException", "BranchDoesNotExistException"]) as e:  # pylint: disable=duplicate-except
+        module.fail_json_aws(e, msg="branch: %s does not exist in %s, which is not empty; create the branch "
+                             "first (PutFile creates a branch only in an empty repository)" % (branch, repository))
+    except (botocore.exceptions.ClientError, botocore.exceptions.BotoCoreError) as e:  # pylint: disable=duplicate-except
+        module.fail_json_aws(e, msg="Could not commit %s to %s/%s" % (path, repository, branch))
+
+
+def main():
+    argument_spec = dict(
+        repository=dict(type="str", required=True),
+        branch=dict(type="str", default="master"),
+        path=dict(type="str", required=True),
+        content=dict(type="str"),
+        src=dict(type="path"),
+        commit_message=dict(type="str", default="Update file with Ansible"),
+        author_name=dict(type="str"),
+        email=dict(type="str"),
+    )
+    module = AnsibleAWSModule(
+        argument_spec=argument_spec,
+        supports_check_mode=True,
+        mutually_exclusive=[("content", "src")],
+        required_one_of=[("content", "src")],
+    )
+    params = module.params
+    repository, branch, path = params["repository"], params["branch"], params["path"].lstrip("/")
+    if not path:
+        module.fail_json(msg="path: give the file's path inside the repository, e.g. buildspec_prod.yml")
+    if params["src"] is not None:
+        try:
+            with open(params["src"], "rb") as handle:
+                desired = handle.read()
+        except OSError as e:
+            module.fail_json(msg="src: cannot read %s: %s" % (params["src"], e))
+    else:
+        desired = to_bytes(params["content"], errors="surrogate_or_strict")
+
+    if not desired:
+        module.fail_json(msg="%s: the content is empty; CodeCommit cannot store an empty file" % (
+            "src" if params["src"] is not None else "content"))
+    client = aws_client(module, "codecommit")
+    try:
+        outcome = ensure_file(lambda: read(module, client, repository, branch, path),
+                              lambda parent: put(module, client, params, path, desired, parent),
+                              desired, check_mode=module.check_mode)
+    except ConcurrentChange as e:
+        module.fail_json(msg="%s/%s: %s" % (repository, branch, e))
+    before = outcome.pop("before")
+    result = dict(outcome)
+    if module._diff:
+        header = "%s:%s@%s" % (repository, path, branch)
+        result["diff"] = dict(before_header=header, before=text_for_diff(before),
+                              after_header=header, after=text_for_diff(desired if outcome["changed"] else before))
+    module.exit_json(**result)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,429 @@
+"""Plans of codepipeline_stage / codecommit_file / codepipeline_execution, and the artifact bucket checks."""
+import copy
+import json
+
+import pytest
+
+from ansible_collections.mysfits.multi_region.plugins.module_utils import artifact_bucket as ab
+from ansible_collections.mysfits.multi_region.plugins.module_utils import pipeline as pl
+
+ACCOUNT = "123456789012"
+REGION = "us-west-2"
+
+
+def lab_pipeline(name="CorePipeline-mm-primary-region"):
+    """The workshop's pipeline as GetPipeline returns it: three stages, one artifactStore."""
+    return {
+        "name": name,
+        "roleArn": "arn:aws:iam::%s:role/CodePipelineRole" % ACCOUNT,
+        "artifactStore": {"type": "S3", "location": "mm-artifacts-bucket",
+                          "encryptionKey": {"id": "alias/aws/s3", "type": "KMS"}},
+        "stages": [
+            {"name": "Source", "actions": [{
+                "name": "Source", "actionTypeId": {"category": "Source", "owner": "AWS", "provider": "CodeCommit",
+                                                   "version": "1"},
+                "runOrder": 1, "configuration": {"RepositoryName": "core-service", "BranchName": "master"},
+                "outputArtifacts": [{"name": "SourceArtifact"}], "inputArtifacts": []}]},
+            {"name": "Build_Docker_Container", "actions": [{
+                "name": "Build", "actionTypeId": {"category": "Build", "owner": "AWS", "provider": "CodeBuild",
+                                                  "version": "1"},
+                "runOrder": 1, "configuration": {"ProjectName": "build"},
+                "outputArtifacts": [{"name": "BuildArtifact"}], "inputArtifacts": [{"name": "SourceArtifact"}]}]},
+            {"name": "Deploy", "actions": [{
+                "name": "Deploy", "actionTypeId": {"category": "Deploy", "owner": "AWS", "provider": "ECS",
+                                                   "version": "1"},
+                "runOrder": 1,
+                "configuration": {"ClusterName": "Cluster-p", "ServiceName": "core",
+                                  "FileName": "imagedefinitions_primary.json"},
+                "outputArtifacts": [], "inputArtifacts": [{"name": "BuildArtifact"}]}]},
+        ],
+        "version": 1,
+    }
+
+
+def ecs_action(region="us-east-1", name="CrossRegionDeploy", file_name="imagedefinitions_secondary.json"):
+    """As a user writes it: no runOrder, no outputArtifacts."""
+    return {"name": name, "region": region,
+            "actionTypeId": {"category": "Deploy", "owner": "AWS", "provider": "ECS", "version": "1"},
+            "inputArtifacts": [{"name": "BuildArtifact"}],
+            "configuration": {"ClusterName": "Cluster-s", "ServiceName": "CoreEcsService", "FileName": file_name}}
+
+
+def plan(declaration, actions=None, **kwargs):
+    kwargs.setdefault("after", "Deploy")
+    return pl.plan_stage(declaration, "CrossRegionDeploy", [ecs_action()] if actions is None else actions,
+                         REGION, ACCOUNT, **kwargs)
+
+
+def stage_names(declaration):
+    return [s["name"] for s in declaration["stages"]]
+
+
+def test_bucket_name_is_deterministic_short_lowercase():
+    name = pl.artifact_bucket_name("CorePipeline-mm-primary-region", ACCOUNT, "us-east-1")
+    assert name == pl.artifact_bucket_name("CorePipeline-mm-primary-region", ACCOUNT, "us-east-1")
+    assert name.startswith("codepipeline-us-east-1-123456789012-") and len(name) <= 63 and name == name.lower()
+    assert name != pl.artifact_bucket_name("LikePipeline-mm-primary-region", ACCOUNT, "us-east-1")
+    assert len(pl.artifact_bucket_name("x" * 200, ACCOUNT, "ap-southeast-4")) <= 63
+
+
+def test_account_from_arn():
+    assert pl.account_from_arn("arn:aws:codepipeline:us-west-2:123456789012:CorePipeline") == ACCOUNT
+    assert pl.account_from_arn(None) is None
+
+
+def test_normalise_fills_api_defaults_and_stringifies_configuration():
+    type_id = {"category": "Deploy", "owner": "AWS", "provider": "ECS", "version": 1}
+    action = pl.normalise_action({"name": "a", "actionTypeId": type_id,
+                                  "configuration": {"DeploymentTimeout": 15, "Flag": True}, "namespace": None})
+    assert action == {"name": "a", "runOrder": 1, "inputArtifacts": [], "outputArtifacts": [],
+                      "actionTypeId": {"category": "Deploy", "owner": "AWS", "provider": "ECS", "version": "1"},
+                      "configuration": {"DeploymentTimeout": "15", "Flag": "true"}}
+
+
+def test_own_region_explicit_or_implicit_compares_equal():
+    explicit = dict(ecs_action(region=REGION))
+    implicit = {k: v for k, v in explicit.items() if k != "region"}
+    assert pl.stages_equal({"name": "s", "actions": [explicit]}, {"name": "s", "actions": [implicit]}, REGION)
+    assert not pl.stages_equal({"name": "s", "actions": [ecs_action()]}, {"name": "s", "actions": [implicit]},
+                               REGION)
+
+
+def test_lab_case_adds_stage_after_deploy_and_converts_artifact_store():
+    before = lab_pipeline()
+    result = plan(before)
+    after = result["declaration"]
+    assert result["changed"] and result["stage_changed"] and result["stores_changed"]
+    assert stage_names(after) == ["Source", "Build_Docker_Container", "Deploy", "CrossRegionDeploy"]
+    bucket = pl.artifact_bucket_name(before["name"], ACCOUNT, "us-east-1")
+    assert "artifactStore" not in after
+    assert after["artifactStores"] == {
+        REGION: before["artifactStore"],  # kept, encryption key included
+        "us-east-1": {"type": "S3", "location": bucket},
+    }
+    assert result["buckets"] == {"us-east-1": bucket}
+    assert after["version"] == 1
+    new_action = after["stages"][3]["actions"][0]
+    assert new_action["runOrder"] == 1 and new_action["region"] == "us-east-1"
+    assert before == lab_pipeline(), "the input declaration is not modified"
+
+
+def test_applying_the_plan_again_changes_nothing():
+    first = plan(lab_pipeline())["declaration"]
+    # as AWS answers it: defaults filled in, version bumped
+    stored = copy.deepcopy(first)
+    stored["version"] = 2
+    again = plan(stored)
+    assert not again["changed"]
+    assert again["declaration"] == stored
+    assert again["buckets"] == {"us-east-1": pl.artifact_bucket_name(stored["name"], ACCOUNT, "us-east-1")}
+
+
+def test_changed_configuration_replaces_only_our_stage():
+    stored = plan(lab_pipeline())["declaration"]
+    changed = ecs_action()
+    changed["configuration"]["ServiceName"] = "Other"
+    result = plan(stored, [changed])
+    assert result["changed"] and result["stage_changed"] and not result["stores_changed"]
+    assert result["declaration"]["stages"][:3] == stored["stages"][:3]
+    assert result["declaration"]["stages"][3]["actions"][0]["configuration"]["ServiceName"] == "Other"
+
+
+def test_foreign_stage_after_deploy_and_existing_artifact_stores_untouched():
+    before = lab_pipeline()
+    before["stages"].append({"name": "Approve", "actions": [{
+        "name": "Approval", "actionTypeId": {"category": "Approval", "owner": "AWS", "provider": "Manual",
+                                             "version": "1"}, "runOrder": 1, "configuration": {},
+        "inputArtifacts": [], "outputArtifacts": []}]})
+    theirs = {"type": "S3", "location": "their-eu-bucket", "encryptionKey": {"id": "k", "type": "KMS"}}
+    before["artifactStores"] = {REGION: before.pop("artifactStore"), "eu-west-1": theirs}
+    result = plan(before)
+    after = result["declaration"]
+    assert stage_names(after) == ["Source", "Build_Docker_Container", "Deploy", "CrossRegionDeploy", "Approve"]
+    assert after["stages"][4] == before["stages"][3]
+    assert after["artifactStores"][REGION] == before["artifactStores"][REGION]
+    assert after["artifactStores"]["eu-west-1"] == theirs
+    assert set(after["artifactStores"]) == {REGION, "eu-west-1", "us-east-1"}
+
+
+def test_user_given_store_is_used_and_no_bucket_is_created():
+    result = plan(lab_pipeline(), artifact_stores={"us-east-1": {"bucket": "mine", "encryption_key": "alias/k"}})
+    assert result["declaration"]["artifactStores"]["us-east-1"] == {
+        "type": "S3", "location": "mine", "encryptionKey": {"id": "alias/k", "type": "KMS"}}
+    assert result["buckets"] == {}
+
+
+def test_missing_store_without_bucket_creation_is_an_error():
+    with pytest.raises(pl.PlanError) as raised:
+        plan(lab_pipeline(), create_artifact_buckets=False)
+    assert raised.value.parameter == "artifact_stores" and "us-east-1" in str(raised.value)
+
+
+def test_two_secondary_regions_two_actions_two_stores():
+    actions = [ecs_action("us-east-1", "CrossRegionDeploy-us-east-1", "imagedefinitions_us-east-1.json"),
+               ecs_action("eu-west-1", "CrossRegionDeploy-eu-west-1", "imagedefinitions_eu-west-1.json")]
+    result = plan(lab_pipeline(), actions)
+    assert set(result["declaration"]["artifactStores"]) == {REGION, "us-east-1", "eu-west-1"}
+    assert set(result["buckets"]) == {"us-east-1", "eu-west-1"}
+    assert len(result["declaration"]["stages"][3]["actions"]) == 2
+
+
+def test_same_region_action_keeps_single_artifact_store():
+    result = plan(lab_pipeline(), [ecs_action(region=REGION)])
+    assert result["declaration"]["artifactStore"] == lab_pipeline()["artifactStore"]
+    assert "artifactStores" not in result["declaration"] and result["buckets"] == {}
+
+
+def test_absent_restores_single_region_declaration():
+    original = lab_pipeline()
+    added = plan(original)["declaration"]
+    result = pl.plan_stage(added, "CrossRegionDeploy", [], REGION, ACCOUNT, state="absent")
+    assert result["changed"]
+    assert result["declaration"] == original
+
+
+def test_absent_keeps_stores_other_stages_need():
+    added = plan(lab_pipeline())["declaration"]
+    added["stages"].insert(3, {"name": "Theirs", "actions": [ecs_action("us-east-1", "TheirDeploy")]})
+    result = pl.plan_stage(added, "CrossRegionDeploy", [], REGION, ACCOUNT, state="absent")
+    assert set(result["declaration"]["artifactStores"]) == {REGION, "us-east-1"}
+    assert stage_names(result["declaration"]) == ["Source", "Build_Docker_Container", "Deploy", "Theirs"]
+
+
+def test_absent_when_missing_is_no_change():
+    result = pl.plan_stage(lab_pipeline(), "CrossRegionDeploy", [], REGION, ACCOUNT, state="absent")
+    assert not result["changed"] and result["declaration"] == lab_pipeline()
+
+
+def test_position_before_and_default_last_and_kept():
+    assert stage_names(plan(lab_pipeline(), after=None, before="Deploy")["declaration"])[2] == "CrossRegionDeploy"
+    assert stage_names(plan(lab_pipeline(), after=None)["declaration"])[-1] == "CrossRegionDeploy"
+    placed = plan(lab_pipeline(), after=None, before="Deploy", actions=[ecs_action(region=REGION)])["declaration"]
+    # no position given: an existing stage stays where it is
+    again = plan(placed, after=None, actions=[ecs_action(region=REGION)])
+    assert not again["changed"]
+
+
+@pytest.mark.parametrize("kwargs,parameter,words", [
+    ({"after": "Deplyo"}, "after", "no stage 'Deplyo'"),
+    ({"after": None, "before": "Nope"}, "before", "no stage 'Nope'"),
+    ({"after": "CrossRegionDeploy"}, "after", "itself"),
+    ({"after": "Source"}, "actions", "BuildArtifact"),
+    ({"actions": [dict(ecs_action(), region="mars-north-1")]}, "actions", "not an AWS region"),
+    ({"actions": [dict(ecs_action(), region="useast1")]}, "actions", "not an AWS region"),
+    ({"actions": []}, "actions", "at least one action"),
+    ({"actions": [ecs_action(), ecs_action()]}, "actions", "unique"),
+    ({"actions": [{"name": "x", "actionTypeId": {"category": "Deploy"}}]}, "actions", "owner, provider, version"),
+    ({"actions": [dict(ecs_action(), actionTypeId={"category": "Source", "owner": "AWS",
+                                                   "provider": "CodeCommit", "version": "1"})]},
+     "actions", "cannot run in another region"),
+    ({"artifact_stores": {"us-east-1": {"encryption_key": "k"}}}, "artifact_stores", "needs 'bucket'"),
+    ({"artifact_stores": {"nowhere": {"bucket": "b"}}}, "artifact_stores", "not an AWS region"),
+])
+def test_bad_input_names_the_parameter(kwargs, parameter, words):
+    with pytest.raises(pl.PlanError) as raised:
+        plan(lab_pipeline(), **kwargs)
+    assert raised.value.parameter == parameter
+    assert words in str(raised.value)
+
+
+def test_input_artifact_from_lower_run_order_of_same_stage_is_valid():
+    producer = dict(ecs_action(region=REGION, name="Produce"), outputArtifacts=[{"name": "Made"}])
+    consumer = dict(ecs_action(region=REGION, name="Consume"), inputArtifacts=[{"name": "Made"}], runOrder=2)
+    assert plan(lab_pipeline(), [producer, consumer])["changed"]
+    with pytest.raises(pl.PlanError):
+        plan(lab_pipeline(), [producer, dict(consumer, runOrder=1)])
+
+
+# ------------------------------------------------------------ apply_stage: read, re-read, write
+
+class FakePipelines:
+    """GetPipeline/UpdatePipeline over one stored declaration; ``meddle`` runs after each GetPipeline."""
+
+    def __init__(self, declaration, meddle=None):
+        self.stored = copy.deepcopy(declaration)
+        self.meddle = meddle
+        self.gets = 0
+        self.updates = []
+
+    def get(self, name):
+        self.gets += 1
+        answer = {"pipeline": copy.deepcopy(self.stored),
+                  "metadata": {"pipelineArn": "arn:aws:codepipeline:%s:%s:%s" % (REGION, ACCOUNT, name)}}
+        if self.meddle:
+            self.meddle(self)
+        return answer
+
+    def update(self, declaration):
+        self.updates.append(copy.deepcopy(declaration))
+        self.stored = dict(copy.deepcopy(declaration), version=self.stored["version"] + 1)
+        return {"pipeline": copy.deepcopy(self.stored)}
+
+    def foreign_change(self, tag):
+        self.stored["stages"][2]["actions"][0]["configuration"]["Tag"] = tag
+        self.stored["version"] += 1
+
+
+def kwargs():
+    return dict(pipeline="CorePipeline-mm-primary-region", name="CrossRegionDeploy", actions=[ecs_action()],
+                pipeline_region=REGION, after="Deploy")
+
+
+def test_apply_writes_once_and_ensures_buckets_first():
+    fake = FakePipelines(lab_pipeline())
+    ensured = []
+    outcome = pl.apply_stage(fake.get, fake.update, kwargs(), ensure_buckets=lambda b: ensured.append(
+        (dict(b), len(fake.updates))))
+    assert outcome["changed"] and not outcome["replanned"]
+    assert len(fake.updates) == 1 and fake.updates[0]["version"] == 1
+    assert ensured == [({"us-east-1": pl.artifact_bucket_name(fake.stored["name"], ACCOUNT, "us-east-1")}, 0)]
+
+
+def test_apply_check_mode_never_writes():
+    fake = FakePipelines(lab_pipeline())
+    outcome = pl.apply_stage(fake.get, fake.update, kwargs(), ensure_buckets=None, check_mode=True)
+    assert outcome["changed"] and fake.updates == []
+    assert stage_names(outcome["after"])[-1] == "CrossRegionDeploy"
+
+
+def test_apply_replans_once_on_a_concurrent_change_and_keeps_it():
+    def meddle(fake):
+        if fake.gets == 1:
+            fake.foreign_change("theirs")
+    fake = FakePipelines(lab_pipeline(), meddle)
+    outcome = pl.apply_stage(fake.get, fake.update, kwargs())
+    assert outcome["replanned"]
+    assert len(fake.updates) == 1
+    assert fake.stored["stages"][2]["actions"][0]["configuration"]["Tag"] == "theirs"
+    assert stage_names(fake.stored)[-1] == "CrossRegionDeploy"
+
+
+def test_apply_gives_up_when_the_pipeline_keeps_changing():
+    def meddle(fake):
+        fake.foreign_change("theirs-%d" % fake.gets)
+    fake = FakePipelines(lab_pipeline(), meddle)
+    with pytest.raises(pl.ConcurrentChange) as raised:
+        pl.apply_stage(fake.get, fake.update, kwargs())
+    assert fake.updates == []
+    assert "nothing was written" in str(raised.value)
+
+
+# ------------------------------------------------------------ executions and files
+
+def test_failed_actions_from_pipeline_state():
+    state = {"stageStates": [
+        {"stageName": "Deploy", "latestExecution": {"pipelineExecutionId": "e1", "status": "Succeeded"},
+         "actionStates": [{"actionName": "Deploy", "latestExecution": {"status": "Succeeded"}}]},
+        {"stageName": "CrossRegionDeploy", "latestExecution": {"pipelineExecutionId": "e1", "status": "Failed"},
+         "actionStates": [{"actionName": "CrossRegionDeploy", "latestExecution": {
+             "status": "Failed", "errorDetails": {"code": "JobFailed", "message": "service not stable"}}}]},
+    ]}
+    assert pl.failed_actions(state, "e1") == [
+        {"stage": "CrossRegionDeploy", "action": "CrossRegionDeploy", "message": "service not stable"}]
+
+
+def test_execution_for_revision_picks_the_commit():
+    summaries = [{"pipelineExecutionId": "new", "sourceRevisions": [{"revisionId": "c2"}]},
+                 {"pipelineExecutionId": "old", "sourceRevisions": [{"revisionId": "c1"}]}]
+    assert pl.execution_for_revision(summaries, "c1")["pipelineExecutionId"] == "old"
+    assert pl.execution_for_revision(summaries, "c3") is None
+
+
+def test_file_change_and_diff_text():
+    assert pl.file_change(None, b"x") and pl.file_change(b"x", b"y") and not pl.file_change(b"x", b"x")
+    assert pl.text_for_diff(None) == "" and pl.text_for_diff(b"a: 1\n") == "a: 1\n"
+    assert "binary" in pl.text_for_diff(b"\xff\xfe\x00")
+
+
+# ------------------------------------------------------------ artifact bucket settings
+
+def compliant(bucket="b"):
+    return {"exists": True, "encryption": [ab.encryption_rule()], "versioning": "Enabled",
+            "public_access_block": dict(ab.PUBLIC_ACCESS_BLOCK),
+            "policy": json.dumps({"Version": "2012-10-17", "Statement": [ab.deny_insecure_statement(bucket)]})}
+
+
+def test_compliant_bucket_needs_nothing():
+    assert ab.bucket_changes(compliant(), "b") == []
+
+
+def test_missing_bucket_needs_everything():
+    assert ab.bucket_changes({"exists": False}, "b") == ["create", "encryption", "versioning",
+                                                         "public_access_block", "policy"]
+
+
+@pytest.mark.parametrize("field,value,change", [
+    ("encryption", None, "encryption"),
+    ("versioning", "Suspended", "versioning"),
+    ("public_access_block", dict(ab.PUBLIC_ACCESS_BLOCK, RestrictPublicBuckets=False), "public_access_block"),
+    ("policy", None, "policy"),
+])
+def test_each_missing_setting_is_found(field, value, change):
+    state = dict(compliant(), **{field: value})
+    assert ab.bucket_changes(state, "b") == [change]
+
+
+def test_kms_key_must_match_when_given():
+    assert ab.bucket_changes(compliant(), "b", kms_key="alias/k") == ["encryption"]
+    state = dict(compliant(), encryption=[ab.encryption_rule("alias/k")])
+    assert ab.bucket_changes(state, "b", kms_key="alias/k") == []
+
+
+def test_policy_merge_keeps_other_statements():
+    other = {"Sid": "Theirs", "Effect": "Allow", "Principal": {"AWS": "x"}, "Action": "s3:GetObject",
+             "Resource": "arn:aws:s3:::b/*"}
+    merged = json.loads(ab.policy_with_tls_only("b", json.dumps({"Version": "2012-10-17", "Statement": [other]})))
+    assert merged["Statement"][0] == other
+    assert merged["Statement"][1]["Condition"] == {"Bool": {"aws:SecureTransport": "false"}}
+    assert ab.policy_with_tls_only("b", json.dumps(merged)) is None
+
+
+# ------------------------------------------------------------ ensure_file: one re-read on a push race
+
+class FakeBranch:
+    def __init__(self, content=None, races=0):
+        self.head = "c0" if content is not None else None
+        self.content = content
+        self.races = races
+        self.puts = []
+
+    def read(self):
+        return self.head, self.content, None
+
+    def put(self, parent):
+        if self.races:
+            self.races -= 1
+            self.head = "foreign-%d" % self.races
+            raise pl.OutdatedParent()
+        assert parent == self.head
+        self.puts.append(parent)
+        self.head = "c%d" % (len(self.puts))
+        return {"commitId": self.head, "blobId": "b"}
+
+
+def test_ensure_file_same_content_no_commit():
+    branch = FakeBranch(b"x")
+    assert pl.ensure_file(branch.read, branch.put, b"x")["changed"] is False and branch.puts == []
+
+
+def test_ensure_file_commits_on_head_and_in_empty_repo():
+    branch = FakeBranch(b"x")
+    outcome = pl.ensure_file(branch.read, branch.put, b"y")
+    assert outcome["changed"] and outcome["commit_id"] == "c1" and branch.puts == ["c0"]
+    empty = FakeBranch()
+    assert pl.ensure_file(empty.read, empty.put, b"y")["parent_commit_id"] is None and empty.puts == [None]
+
+
+def test_ensure_file_check_mode_no_commit():
+    branch = FakeBranch(b"x")
+    assert pl.ensure_file(branch.read, branch.put, b"y", check_mode=True)["changed"] and branch.puts == []
+
+
+def test_ensure_file_rereads_once_then_gives_up():
+    branch = FakeBranch(b"x", races=1)
+    outcome = pl.ensure_file(branch.read, branch.put, b"y")
+    assert outcome["changed"] and branch.puts == ["foreign-0"]
+    stubborn = FakeBranch(b"x", races=2)
+    with pytest.raises(pl.ConcurrentChange):
+        pl.ensure_file(stubborn.read, stubborn.put, b"y")
+    assert stubborn.puts == []
