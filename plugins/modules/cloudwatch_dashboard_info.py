@@ -13,7 +13,7 @@ version_added: 0.1.0
 description:
   - Returns whether the dashboard exists, its parsed body and the titles of its widgets (C(GetDashboard)).
 author:
-  - Mysfits Multi-Region Team (@mysfits)
+  - mysfits.multi_region contributors (@mysfits)
 options:
   name:
     description: Name of the dashboard.

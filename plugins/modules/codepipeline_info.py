@@ -15,7 +15,7 @@ description:
     execution (C(ListPipelineExecutions)).
   - A pipeline that does not exist is listed in RV(missing), not an error, unless O(fail_on_missing=true).
 author:
-  - Mysfits Multi-Region Team (@mysfits)
+  - mysfits.multi_region contributors (@mysfits)
 options:
   names:
     description: Names of the pipelines to read.
