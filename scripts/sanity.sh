@@ -33,7 +33,7 @@ rm -rf "$work"
 mkdir -p "$dest"
 # The collection's content as `ansible-galaxy collection build` ships it (galaxy.yml build_ignore).
 rsync -a --delete \
-  --exclude .git --exclude .venv --exclude .sanity --exclude .pytest_cache --exclude __pycache__ \
+  --exclude .git --exclude .venv --exclude .ansible --exclude .sanity --exclude .pytest_cache --exclude __pycache__ \
   --exclude .ci --exclude Makefile --exclude requirements --exclude scripts --exclude benchmarks \
   --exclude pytest.ini --exclude ansible.cfg --exclude /tests/emulator --exclude /tests/emulator_tests \
   --exclude /tests/integration --exclude /tests/fixture --exclude /tests/conftest.py --exclude extensions \
