@@ -1,0 +1,436 @@
+#!/usr/bin/python
+# -*- coding: utf-8 -*-
+# Copyright: (c) 2026, mysfits.multi_region contributors
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+
+from __future__ import annotations
+
+DOCUMENTATION = r"""
+---
+module: ddb_global_replica
+short_description: Manage the replicas of an existing DynamoDB table (global tables version 2019.11.21)
+version_added: 0.1.0
+description:
+  - Adds or removes replicas of an existing DynamoDB table with C(UpdateTable) C(ReplicaUpdates), which makes
+    the table a global table of version 2019.11.21. The module does not own the table; it never creates it,
+    changes its keys, capacity or indexes, or deletes it in its own region.
+  - With O(state=present), a stream with view type C(NEW_AND_OLD_IMAGES) is turned on when the table has
+    none (O(enable_streams)); a stream with another view type is an error, since replacing it would break
+    its consumers.
+  - AWS accepts one replica operation at a time per table, so replicas are created (or deleted) one after
+    the other, each waited on until it is C(ACTIVE) (or gone) before the next. A replica that is already
+    C(CREATING), for example after an interrupted run, is waited on, never created again.
+  - Before any change the module refuses, with the fix in its message, a table of a legacy 2017.11.29
+    global table, a replica region equal to the table's region or not a DynamoDB region of the table's
+    partition known to botocore, a provisioned-capacity table without write auto scaling, and a table that
+    is not C(ACTIVE).
+  - Region names are checked in two steps. First their syntax (C(us-east-1), C(us-gov-west-1), ...). Then
+    membership in botocore's list of DynamoDB regions of the table's partition, which includes the opt-in
+    regions (C(af-south-1), C(me-south-1), ...). Whether an opt-in region is enabled for the account is
+    not checked beforehand; AWS refuses the C(UpdateTable) call for a disabled region and the module
+    reports that error.
+author:
+  - mysfits.multi_region contributors (@mysfits)
+options:
+  name:
+    description:
+      - Name or ARN of the table. With an ARN, the ARN's region is the table's region; O(region), when
+        given, must be the same.
+    type: str
+    required: true
+  replica_regions:
+    description:
+      - Regions of the replicas to add (O(state=present)) or remove (O(state=absent)).
+      - The table's own region is refused.
+    type: list
+    elements: str
+    default: []
+  state:
+    description:
+      - V(present) makes sure a replica exists and is C(ACTIVE) in every region of O(replica_regions).
+      - V(absent) deletes the replicas in O(replica_regions) only; the table in its own region is never
+        deleted.
+    type: str
+    choices: [present, absent]
+    default: present
+  purge:
+    description:
+      - With O(state=present), also delete the replicas in regions that are not in O(replica_regions).
+    type: bool
+    default: false
+  enable_streams:
+    description:
+      - With O(state=present), turn on a stream with view type C(NEW_AND_OLD_IMAGES) when the table has no
+        stream (replicas need it).
+      - With V(false), a table without a stream is an error.
+    type: bool
+    default: true
+  wait:
+    description:
+      - Wait for every replica operation to finish (C(ACTIVE), or gone for a deletion).
+      - With V(false) the module starts the first replica operation it needs and returns; the operations
+        that must wait for it are returned in RV(pending_operations) and done by a later run. Enabling the
+        stream is always waited on (it takes seconds and a replica cannot be added before).
+    type: bool
+    default: true
+  wait_timeout:
+    description:
+      - Seconds to wait in total for the operations to finish.
+    type: int
+    default: 1800
+extends_documentation_fragment:
+  - amazon.aws.common.modules
+  - amazon.aws.region.modules
+  - amazon.aws.boto3
+notes:
+  - Check mode makes no mutating call and reports in RV(operations) what would be done; diff mode shows the
+    replica regions and the stream view type before and after.
+  - Needs C(dynamodb:DescribeTable), C(dynamodb:DescribeGlobalTable), C(dynamodb:UpdateTable) and the
+    permissions AWS lists for creating replicas; for provisioned-capacity tables also
+    C(application-autoscaling:DescribeScalableTargets) and C(application-autoscaling:DescribeScalingPolicies).
+seealso:
+  - name: Global tables version 2019.11.21
+    description: How DynamoDB global tables work.
+    link: https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/GlobalTables.html
+  - name: Upgrading a legacy global table
+    description: The upgrade path from version 2017.11.29.
+    link: https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/V2globaltables_upgrade.html
+"""
+
+EXAMPLES = r"""
+- name: Replicate the application table to us-east-1
+  mysfits.multi_region.ddb_global_replica:
+    name: MythicalMysfits-DDBTable
+    region: us-west-2
+    replica_regions: [us-east-1]
+
+- name: Start the replica now, wait for it later
+  mysfits.multi_region.ddb_global_replica:
+    name: MythicalMysfits-DDBTable
+    region: us-west-2
+    replica_regions: [us-east-1, eu-west-1]
+    wait: false
+
+- name: Exactly these replicas, by ARN
+  mysfits.multi_region.ddb_global_replica:
+    name: arn:aws:dynamodb:us-west-2:123456789012:table/MythicalMysfits-DDBTable
+    replica_regions: [us-east-1]
+    purge: true
+
+- name: Remove the replica in us-east-1 (the table in us-west-2 stays)
+  mysfits.multi_region.ddb_global_replica:
+    name: MythicalMysfits-DDBTable
+    region: us-west-2
+    replica_regions: [us-east-1]
+    state: absent
+"""
+
+RETURN = r"""
+table_name:
+  description: The table's name.
+  returned: always
+  type: str
+  sample: MythicalMysfits-DDBTable
+table_arn:
+  description: The table's ARN in its own region.
+  returned: always
+  type: str
+  sample: arn:aws:dynamodb:us-west-2:123456789012:table/MythicalMysfits-DDBTable
+region:
+  description: The table's own region.
+  returned: always
+  type: str
+  sample: us-west-2
+global_table_version:
+  description: C(GlobalTableVersion) of the table; null while it has no replica.
+  returned: always
+  type: str
+  sample: "2019.11.21"
+stream_arn:
+  description: C(LatestStreamArn) of the table; null without a stream.
+  returned: always
+  type: str
+  sample: arn:aws:dynamodb:us-west-2:123456789012:table/MythicalMysfits-DDBTable/stream/2026-01-01T00:00:00.000
+stream_view_type:
+  description: View type of the table's stream; null without a stream.
+  returned: always
+  type: str
+  sample: NEW_AND_OLD_IMAGES
+replicas:
+  description:
+    - The table's replicas as DescribeTable lists them after the run (in check mode, before), with keys in
+      snake case.
+  returned: always
+  type: list
+  elements: dict
+  contains:
+    region_name:
+      description: Region of the replica.
+      type: str
+      sample: us-east-1
+    replica_status:
+      description: C(CREATING), C(ACTIVE), C(UPDATING), C(DELETING), C(CREATION_FAILED), ...
+      type: str
+      sample: ACTIVE
+    replica_status_description:
+      description: Detail of the status, when AWS gives one.
+      type: str
+      returned: when AWS gives one
+operations:
+  description:
+    - The planned operations in order; C(action) is one of C(enable_streams), C(wait_active), C(wait_gone),
+      C(create_replica), C(delete_replica); C(region) names the replica.
+  returned: always
+  type: list
+  elements: dict
+  sample: [{"action": "enable_streams"}, {"action": "create_replica", "region": "us-east-1"}]
+pending_operations:
+  description: With O(wait=false), the planned operations left for a later run (they wait for one that started).
+  returned: always
+  type: list
+  elements: dict
+  sample: [{"action": "create_replica", "region": "eu-west-1"}]
+problems:
+  description: Every reason the module refused to act, each with its fix.
+  returned: on failure before any change
+  type: list
+  elements: str
+"""
+
+import time
+
+try:
+    import boto3
+    import botocore
+except ImportError:
+    pass  # handled by AnsibleAWSModule
+
+from ansible.module_utils.common.dict_transformations import camel_dict_to_snake_dict
+from ansible_collections.amazon.aws.plugins.module_utils.botocore import is_boto3_error_code
+from ansible_collections.amazon.aws.plugins.module_utils.modules import AnsibleAWSModule
+
+from ansible_collections.mysfits.multi_region.plugins.module_utils.common import WaitTimeout
+from ansible_collections.mysfits.multi_region.plugins.module_utils.common import aws_client
+from ansible_collections.mysfits.multi_region.plugins.module_utils.common import fail_on_timeout
+from ansible_collections.mysfits.multi_region.plugins.module_utils.common import wait_for
+from ansible_collections.mysfits.multi_region.plugins.module_utils import ddb_replica as plan_lib
+
+
+def known_dynamodb_regions(table_region):
+    """DynamoDB regions of the table's partition in botocore's endpoint data, or None if unknown."""
+    try:
+        session = boto3.session.Session()
+        partition = session.get_partition_for_region(table_region)
+        regions = session.get_available_regions("dynamodb", partition_name=partition)
+    except (ValueError, botocore.exceptions.BotoCoreError, AttributeError):
+        return None
+    return set(regions) or None
+
+
+class Replicas:
+    def __init__(self, module):
+        self.module = module
+        arn_region, self.table_name = plan_lib.table_region_from_arn(module.params["name"])
+        explicit = module.params.get("region")
+        if arn_region and explicit and explicit != arn_region:
+            module.fail_json(msg="name is an ARN in region %s but region is %s: they must be the same (or leave "
+                                 "region out)." % (arn_region, explicit))
+        self.region = arn_region or module.region
+        if not self.region:
+            module.fail_json(msg="The table's region is unknown: set region (or use a table ARN as name).")
+        self.client = aws_client(module, "dynamodb", region=self.region)
+
+    # reads
+    def describe(self):
+        try:
+            return self.client.describe_table(aws_retry=True, TableName=self.table_name)["Table"]
+        except is_boto3_error_code("ResourceNotFoundException"):
+            self.module.fail_json(msg="Table %s does not exist in %s: check name and region (this module adds "
+                                      "replicas to an existing table, it does not create it)."
+                                      % (self.table_name, self.region))
+        except (botocore.exceptions.BotoCoreError, botocore.exceptions.ClientError) as error:  # pylint: disable=duplicate-except
+            self.module.fail_json_aws(error, msg="Could not describe table %s" % self.table_name)
+
+    def is_legacy(self, table):
+        if table.get("GlobalTableVersion") == plan_lib.CURRENT_VERSION:
+            return False
+        if table.get("GlobalTableVersion") == plan_lib.LEGACY_VERSION:
+            return True
+        try:
+            self.client.describe_global_table(aws_retry=True, GlobalTableName=self.table_name)
+        except is_boto3_error_code("GlobalTableNotFoundException"):
+            return False
+        except is_boto3_error_code("AccessDeniedException"):  # pylint: disable=duplicate-except
+            self.module.warn("No permission for dynamodb:DescribeGlobalTable; the legacy (2017.11.29) check "
+                             "relies on DescribeTable's GlobalTableVersion only.")
+            return False
+        except (botocore.exceptions.BotoCoreError, botocore.exceptions.ClientError) as error:  # pylint: disable=duplicate-except
+            self.module.fail_json_aws(error, msg="Could not check whether %s is a legacy global table"
+                                      % self.table_name)
+        return True
+
+    def unscaled_writes(self, table):
+        """Resources (the table, its global secondary indexes) whose write capacity has no auto scaling.
+
+        Auto scaling means a scalable target on the write dimension and a scaling policy for it.
+        """
+        scaling = aws_client(self.module, "application-autoscaling", region=self.region)
+        wanted = [("table/%s" % self.table_name, "dynamodb:table:WriteCapacityUnits")]
+        for index in table.get("GlobalSecondaryIndexes") or []:
+            wanted.append(("table/%s/index/%s" % (self.table_name, index["IndexName"]),
+                           "dynamodb:index:WriteCapacityUnits"))
+        try:
+            targets = scaling.describe_scalable_targets(
+                aws_retry=True, ServiceNamespace="dynamodb",
+                ResourceIds=[resource for resource, _dimension in wanted])["ScalableTargets"]
+            policies = scaling.describe_scaling_policies(
+                aws_retry=True, ServiceNamespace="dynamodb")["ScalingPolicies"] if targets else []
+        except (botocore.exceptions.BotoCoreError, botocore.exceptions.ClientError) as error:
+            self.module.fail_json_aws(error, msg="Could not read the write auto scaling of %s" % self.table_name)
+        have_target = set((t["ResourceId"], t["ScalableDimension"]) for t in targets)
+        have_policy = set((p["ResourceId"], p["ScalableDimension"]) for p in policies)
+        return [resource for resource, dimension in wanted
+                if (resource, dimension) not in have_target or (resource, dimension) not in have_policy]
+
+    # changes
+    def update(self, **kwargs):
+        try:
+            self.client.update_table(aws_retry=True, TableName=self.table_name, **kwargs)
+        except (botocore.exceptions.BotoCoreError, botocore.exceptions.ClientError) as error:
+            self.module.fail_json_aws(error, msg="UpdateTable on %s failed" % self.table_name)
+
+    def wait(self, done, description, deadline_left):
+        def describe(table):
+            replicas = ", ".join("%s=%s" % (r.get("RegionName"), r.get("ReplicaStatus"))
+                                 for r in table.get("Replicas") or []) or "no replica"
+            return "table %s, replicas: %s" % (table.get("TableStatus"), replicas)
+
+        try:
+            return wait_for(self.describe, done, description, timeout=deadline_left(), delay=1.0,
+                            max_delay=15.0, describe=describe)
+        except WaitTimeout as error:
+            fail_on_timeout(self.module, error, table_name=self.table_name)
+
+    def replica_status(self, table, region):
+        for replica in table.get("Replicas") or []:
+            if replica.get("RegionName") == region:
+                if replica.get("ReplicaStatus") == "CREATION_FAILED":
+                    self.module.fail_json(
+                        msg="The replica of %s in %s failed to be created: %s. Remove it (state=absent), fix the "
+                            "cause and run again." % (
+                                self.table_name, region, replica.get("ReplicaStatusDescription", "no reason given")))
+                return replica.get("ReplicaStatus")
+        return None
+
+
+def result_of(table, region, operations, pending):
+    spec = table.get("StreamSpecification") or {}
+    return {
+        "table_name": table.get("TableName"),
+        "table_arn": table.get("TableArn"),
+        "region": region,
+        "global_table_version": table.get("GlobalTableVersion"),
+        "stream_arn": table.get("LatestStreamArn") if spec.get("StreamEnabled") else None,
+        "stream_view_type": spec.get("StreamViewType") if spec.get("StreamEnabled") else None,
+        "replicas": [camel_dict_to_snake_dict(r) for r in table.get("Replicas") or []],
+        "operations": operations,
+        "pending_operations": pending,
+    }
+
+
+def main():
+    argument_spec = dict(
+        name=dict(type="str", required=True),
+        replica_regions=dict(type="list", elements="str", default=[]),
+        state=dict(type="str", choices=["present", "absent"], default="present"),
+        purge=dict(type="bool", default=False),
+        enable_streams=dict(type="bool", default=True),
+        wait=dict(type="bool", default=True),
+        wait_timeout=dict(type="int", default=1800),
+    )
+    module = AnsibleAWSModule(argument_spec=argument_spec, supports_check_mode=True)
+    params = module.params
+    if params["wait_timeout"] <= 0:
+        module.fail_json(msg="wait_timeout must be a positive number of seconds, got %s." % params["wait_timeout"])
+
+    replicas = Replicas(module)
+    # Region names that are wrong in themselves fail before any call at all.
+    problems = plan_lib.validate_regions(params["replica_regions"], replicas.region)
+    if problems:
+        module.fail_json(msg=" ".join(problems), problems=problems)
+
+    table = replicas.describe()
+    legacy = replicas.is_legacy(table)
+    current = plan_lib.current_replicas(table, replicas.region)
+    unscaled = None
+    if (params["state"] == "present" and plan_lib.billing_mode(table) == "PROVISIONED"
+            and any(r not in current for r in params["replica_regions"]) and not legacy):
+        unscaled = replicas.unscaled_writes(table)
+    try:
+        operations = plan_lib.plan_replicas(
+            table, replicas.region, params["replica_regions"], state=params["state"], purge=params["purge"],
+            enable_streams=params["enable_streams"], known_regions=known_dynamodb_regions(replicas.region),
+            legacy=legacy, unscaled_writes=unscaled)
+    except plan_lib.PlanError as error:
+        module.fail_json(msg=str(error), problems=error.problems)
+
+    changed = plan_lib.is_change(operations)
+    diff = plan_lib.diff_state(table, replicas.region, operations)
+    if module.check_mode:
+        module.exit_json(changed=changed, diff=diff, **result_of(table, replicas.region, operations, []))
+
+    deadline = time.monotonic() + params["wait_timeout"]
+
+    def left():
+        return max(1.0, deadline - time.monotonic())
+
+    def table_active(t):
+        return t.get("TableStatus") == "ACTIVE"
+
+    blocked = False  # wait=false and an operation is under way that the next ones must wait for
+    pending = []
+    changed = False
+    for op in operations:
+        action, region = op["action"], op.get("region")
+        if blocked:
+            pending.append(op)
+            continue
+        if action in plan_lib.MUTATING_ACTIONS:
+            changed = True
+        if action == "enable_streams":
+            replicas.update(StreamSpecification={"StreamEnabled": True,
+                                                 "StreamViewType": plan_lib.STREAM_VIEW_TYPE})
+            replicas.wait(lambda t: table_active(t) and (t.get("StreamSpecification") or {}).get("StreamEnabled"),
+                          "the stream of %s to be enabled" % replicas.table_name, left)
+        elif action in ("wait_active", "wait_gone"):
+            if not params["wait"]:
+                blocked = True
+                pending.append(op)
+                continue
+            if action == "wait_active":
+                replicas.wait(lambda t, r=region: replicas.replica_status(t, r) == "ACTIVE" and table_active(t),
+                              "the replica in %s to be ACTIVE" % region, left)
+            else:
+                replicas.wait(lambda t, r=region: replicas.replica_status(t, r) is None and table_active(t),
+                              "the replica in %s to be deleted" % region, left)
+        elif action == "create_replica":
+            replicas.update(ReplicaUpdates=[{"Create": {"RegionName": region}}])
+            if params["wait"]:
+                replicas.wait(lambda t, r=region: replicas.replica_status(t, r) == "ACTIVE" and table_active(t),
+                              "the new replica in %s to be ACTIVE" % region, left)
+            else:
+                blocked = True
+        elif action == "delete_replica":
+            replicas.update(ReplicaUpdates=[{"Delete": {"RegionName": region}}])
+            if params["wait"]:
+                replicas.wait(lambda t, r=region: replicas.replica_status(t, r) is None and table_active(t),
+                              "the replica in %s to be deleted" % region, left)
+            else:
+                blocked = True
+
+    final = replicas.describe()
+    module.exit_json(changed=changed, diff=diff, **result_of(final, replicas.region, operations, pending))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,140 @@
+"""The global_table role against the emulator: replicas in every secondary region, checked in data."""
+import os
+import sys
+import tempfile
+
+import yaml
+
+from tests.integration.harness import run_playbook
+
+PRIMARY = "us-west-2"
+SECONDARY = "us-east-1"
+TABLE = "MythicalMysfits-DDBTable"
+
+
+def make_table(aws, items=3):
+    ddb = aws.client("dynamodb", PRIMARY)
+    ddb.create_table(TableName=TABLE, BillingMode="PAY_PER_REQUEST",
+                     KeySchema=[{"AttributeName": "MysfitId", "KeyType": "HASH"}],
+                     AttributeDefinitions=[{"AttributeName": "MysfitId", "AttributeType": "S"}])
+    for n in range(items):
+        ddb.put_item(TableName=TABLE, Item={"MysfitId": {"S": "m-%d" % n}, "Name": {"S": "Mysfit %d" % n}})
+    return ddb
+
+
+def keys(aws, region):
+    return sorted(i["MysfitId"]["S"] for i in aws.client("dynamodb", region).scan(TableName=TABLE)["Items"])
+
+
+def replica_status(aws):
+    table = aws.client("dynamodb", PRIMARY).describe_table(TableName=TABLE)["Table"]
+    return {r["RegionName"]: r["ReplicaStatus"] for r in table.get("Replicas", [])}
+
+
+def recap_changed(run, host):
+    for line in run.stdout.splitlines():
+        if line.startswith(host + " ") and "changed=" in line:
+            return int(line.split("changed=")[1].split()[0])
+    raise AssertionError("no recap line for %s: %r" % (host, run))
+
+
+class Regions:
+    def __init__(self, secondaries=(SECONDARY,)):
+        self.dir = tempfile.mkdtemp(prefix="globaltable-")
+        self.inventory = os.path.join(self.dir, "inventory.yml")
+        with open(self.inventory, "w") as handle:
+            yaml.safe_dump({"regions": {
+                "children": {"primary": {"hosts": {PRIMARY: {}}},
+                             "secondary": {"hosts": {r: {} for r in secondaries}}},
+                "vars": {"ansible_connection": "local", "ansible_python_interpreter": sys.executable},
+            }}, handle)
+
+    def run(self, aws, extra_vars=None, check=False, tasks_from=("main",)):
+        tasks = [{"name": "role %s" % entry, "ansible.builtin.include_role": {
+            "name": "mysfits.multi_region.global_table", "tasks_from": entry}} for entry in tasks_from]
+        path = os.path.join(self.dir, "play.yml")
+        with open(path, "w") as handle:
+            yaml.safe_dump([{"name": "regions", "hosts": "regions", "gather_facts": False, "tasks": tasks}], handle)
+        return run_playbook(path, aws.env(PRIMARY), inventory=self.inventory, extra_vars=extra_vars, check=check)
+
+
+def test_replica_is_active_with_the_data_and_a_rerun_makes_no_control_plane_change(aws):
+    make_table(aws)
+    regions = Regions()
+    run = regions.run(aws)
+    assert run.rc == 0, run
+    assert replica_status(aws) == {PRIMARY: "ACTIVE", SECONDARY: "ACTIVE"}
+    assert keys(aws, SECONDARY) == keys(aws, PRIMARY) == ["m-0", "m-1", "m-2"]  # canary gone from both
+
+    since = aws.control.last_seq()
+    again = regions.run(aws)
+    assert again.rc == 0, again
+    assert aws.control.mutating_calls(since, plane="control") == []
+    data = [(c["operation"], c["region"]) for c in aws.control.mutating_calls(since, plane="data")]
+    assert data == [("PutItem", PRIMARY), ("DeleteItem", PRIMARY)]  # the canary, written then deleted
+    assert recap_changed(again, PRIMARY) == 0
+    assert keys(aws, SECONDARY) == keys(aws, PRIMARY) == ["m-0", "m-1", "m-2"]
+
+
+def test_check_mode_makes_no_mutating_call(aws):
+    make_table(aws)
+    since = aws.control.last_seq()
+    run = Regions().run(aws, check=True)
+    assert run.rc == 0, run
+    assert aws.control.mutating_calls(since, plane=None) == []
+    assert recap_changed(run, PRIMARY) >= 1
+    assert replica_status(aws) == {}
+
+
+def test_data_check_catches_a_replica_that_missed_a_write(aws):
+    ddb = make_table(aws)
+    regions = Regions()
+    assert regions.run(aws).rc == 0
+    aws.control.post("dynamodb/drop-replication", {"table": TABLE, "region": SECONDARY, "count": 1})
+    ddb.put_item(TableName=TABLE, Item={"MysfitId": {"S": "m-new"}, "Name": {"S": "Late"}})
+    assert "m-new" not in keys(aws, SECONDARY)
+
+    run = regions.run(aws, extra_vars={"global_table_verify_timeout": 3})
+    assert run.rc != 0
+    flat = " ".join(run.stdout.split())
+    assert "hold different numbers of items" in flat
+    assert "us-east-1=3, us-west-2=4" in flat
+
+
+def test_data_check_catches_a_canary_that_does_not_reach_the_replica(aws):
+    make_table(aws)
+    regions = Regions()
+    assert regions.run(aws).rc == 0
+    aws.control.post("dynamodb/drop-replication", {"table": TABLE, "region": SECONDARY, "count": 1})
+    run = regions.run(aws, extra_vars={"global_table_verify_timeout": 3})
+    assert run.rc != 0
+    assert "was not readable in us-east-1" in " ".join(run.stdout.split())
+    assert keys(aws, PRIMARY) == keys(aws, SECONDARY) == ["m-0", "m-1", "m-2"]  # the canary was deleted
+
+
+def test_data_check_can_be_turned_off(aws):
+    make_table(aws)
+    regions = Regions()
+    assert regions.run(aws).rc == 0
+    aws.control.post("dynamodb/drop-replication", {"table": TABLE, "region": SECONDARY, "count": 1})
+    since = aws.control.last_seq()
+    run = regions.run(aws, extra_vars={"global_table_verify_data": False})
+    assert run.rc == 0, run
+    assert aws.control.mutating_calls(since, plane=None) == []
+
+
+def test_start_returns_with_the_replica_creating_and_wait_finishes_two_regions(aws):
+    make_table(aws)
+    aws.control.set_timing(replica_create_seconds=15)  # outlasts ansible-playbook start-up
+    regions = Regions(secondaries=(SECONDARY, "eu-west-1"))
+    started = regions.run(aws, tasks_from=("start",))
+    assert started.rc == 0, started
+    # one replica operation at a time: the first secondary of the inventory is CREATING, the other waits
+    status = replica_status(aws)
+    assert status.pop(PRIMARY) == "ACTIVE"
+    assert list(status.values()) == ["CREATING"] and set(status) <= {SECONDARY, "eu-west-1"}
+
+    waited = regions.run(aws, tasks_from=("wait",))
+    assert waited.rc == 0, waited
+    assert replica_status(aws) == {PRIMARY: "ACTIVE", SECONDARY: "ACTIVE", "eu-west-1": "ACTIVE"}
+    assert keys(aws, "eu-west-1") == keys(aws, SECONDARY) == keys(aws, PRIMARY)

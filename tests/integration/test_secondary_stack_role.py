@@ -1,0 +1,195 @@
+"""The secondary_stack role against the emulator: the core stack in the secondary regions, the facts, failures."""
+import json
+import os
+import sys
+import tempfile
+import time
+
+import yaml
+
+from tests.integration.harness import REPO_ROOT, run_playbook
+
+PRIMARY = "us-west-2"
+SECONDARY = "us-east-1"
+TEMPLATE = os.path.join(REPO_ROOT, "roles", "secondary_stack", "files", "core.yml")
+CAPABILITIES = ["CAPABILITY_NAMED_IAM", "CAPABILITY_AUTO_EXPAND"]
+
+
+def create_primary_stack(aws, name="mm-primary-region"):
+    cfn = aws.client("cloudformation", PRIMARY)
+    with open(TEMPLATE) as handle:
+        cfn.create_stack(StackName=name, TemplateBody=handle.read(), Capabilities=CAPABILITIES,
+                         Parameters=[{"ParameterKey": "IsDrRegion", "ParameterValue": "false"}])
+    cfn.get_waiter("stack_create_complete").wait(StackName=name, WaiterConfig={"Delay": 1, "MaxAttempts": 120})
+    return outputs(cfn.describe_stacks(StackName=name)["Stacks"][0])
+
+
+def outputs(stack):
+    return {o["OutputKey"]: o["OutputValue"] for o in stack.get("Outputs", [])}
+
+
+def stack(aws, region=SECONDARY, name="mm-secondary-region"):
+    return aws.client("cloudformation", region).describe_stacks(StackName=name)["Stacks"][0]
+
+
+class Regions:
+    """A regions inventory (host name = region) and a playbook around the role, in a temp dir."""
+
+    def __init__(self, secondaries=(SECONDARY,)):
+        self.dir = tempfile.mkdtemp(prefix="secstack-")
+        self.inventory = os.path.join(self.dir, "inventory.yml")
+        with open(self.inventory, "w") as handle:
+            yaml.safe_dump({"regions": {
+                "children": {"primary": {"hosts": {PRIMARY: {}}},
+                             "secondary": {"hosts": {r: {} for r in secondaries}}},
+                "vars": {"ansible_connection": "local", "ansible_python_interpreter": sys.executable},
+            }}, handle)
+
+    def playbook(self, tasks_from=("main",)):
+        tasks = [{"name": "role %s" % entry, "ansible.builtin.include_role": {
+            "name": "mysfits.multi_region.secondary_stack", "tasks_from": entry}} for entry in tasks_from]
+        tasks.append({"name": "save the facts", "check_mode": False, "changed_when": False, "ansible.builtin.copy": {
+            "content": "{{ {'mm_region': mm_region | default(None), 'mm_regions': mm_regions | default(None)}"
+                       " | to_json }}",
+            "dest": os.path.join(self.dir, "{{ inventory_hostname }}.json"), "mode": "0600"}})
+        path = os.path.join(self.dir, "play-%s.yml" % "-".join(tasks_from))
+        with open(path, "w") as handle:
+            yaml.safe_dump([{"name": "regions", "hosts": "regions", "gather_facts": False, "tasks": tasks}], handle)
+        return path
+
+    def run(self, aws, extra_vars=None, check=False, tasks_from=("main",)):
+        return run_playbook(self.playbook(tasks_from), aws.env(PRIMARY), inventory=self.inventory,
+                            extra_vars=extra_vars, check=check)
+
+    def facts(self, host):
+        with open(os.path.join(self.dir, "%s.json" % host)) as handle:
+            return json.load(handle)
+
+
+def recap_changed(run, host):
+    for line in run.stdout.splitlines():
+        if line.startswith(host + " ") and "changed=" in line:
+            return int(line.split("changed=")[1].split()[0])
+    raise AssertionError("no recap line for %s: %r" % (host, run))
+
+
+def test_creates_the_stack_publishes_the_facts_and_a_rerun_makes_no_update_call(aws):
+    primary = create_primary_stack(aws)
+    regions = Regions()
+    run = regions.run(aws, extra_vars={"secondary_stack_tags": {"project": "mysfits"}})
+    assert run.rc == 0, run
+
+    secondary = stack(aws)
+    assert secondary["StackStatus"] == "CREATE_COMPLETE"
+    parameters = {p["ParameterKey"]: p["ParameterValue"] for p in secondary["Parameters"]}
+    assert parameters == {"IsDrRegion": "true", "DDBTableName": primary["DynamoTable"]}
+    # (moto's DescribeStacks does not report Capabilities, so they are not checked here)
+    assert secondary["Tags"] == [{"Key": "project", "Value": "mysfits"}]
+    out = outputs(secondary)
+
+    region = regions.facts(SECONDARY)["mm_region"]
+    assert region["region"] == SECONDARY and region["role"] == "secondary"
+    assert region["stack_name"] == "mm-secondary-region" and region["stack_status"] == "CREATE_COMPLETE"
+    assert region["outputs"] == out
+    assert region["account"] == out["CurrentAccount"]
+    assert region["ecr"] == {"core": out["SecondaryMythicalServiceEcrRepo"], "like": out["SecondaryLikeServiceEcrRepo"],
+                             "xray": out["SecondaryXrayEcrRepo"]}
+    assert region["load_balancer_dns"] == out["SecondaryLoadBalancerDNS"]
+    assert region["load_balancer_full_name"] == out["LoadBalancerFullName"]
+    assert region["cluster"] == out["EcsClusterName"]
+    assert region["target_groups"] == {"core": out["CoreTargetGroupArn"], "like": out["LikeTargetGroupArn"]}
+    assert region["services"] == {"core": out["CoreServiceName"], "like": out["LikeServiceName"]}
+
+    on_primary = regions.facts(PRIMARY)
+    assert on_primary["mm_region"]["role"] == "primary"
+    assert on_primary["mm_region"]["ecr"] == {"core": primary["MythicalServiceEcrRepo"],
+                                              "like": primary["LikeServiceEcrRepo"], "xray": primary["XrayEcrRepo"]}
+    assert on_primary["mm_region"]["load_balancer_dns"] == primary["LoadBalancerDNS"]
+    assert on_primary["mm_regions"] == {PRIMARY: on_primary["mm_region"], SECONDARY: region}
+    assert regions.facts(SECONDARY)["mm_regions"] is None
+
+    since = aws.control.last_seq()
+    again = regions.run(aws, extra_vars={"secondary_stack_tags": {"project": "mysfits"}})
+    assert again.rc == 0, again
+    assert aws.control.mutating_calls(since) == []
+    assert recap_changed(again, SECONDARY) == 0 and recap_changed(again, PRIMARY) == 0
+    assert regions.facts(SECONDARY)["mm_region"] == region
+
+
+def test_a_changed_parameter_updates_the_stack(aws):
+    create_primary_stack(aws)
+    regions = Regions()
+    assert regions.run(aws).rc == 0
+    since = aws.control.last_seq()
+    run = regions.run(aws, extra_vars={"secondary_stack_table_name": "Mysfits-Other"})
+    assert run.rc == 0, run
+    assert [c["operation"] for c in aws.control.mutating_calls(since)] == ["UpdateStack"]
+    updated = stack(aws)
+    assert updated["StackStatus"] == "UPDATE_COMPLETE"
+    assert {p["ParameterKey"]: p["ParameterValue"] for p in updated["Parameters"]}["DDBTableName"] == "Mysfits-Other"
+    assert regions.facts(SECONDARY)["mm_region"]["stack_status"] == "UPDATE_COMPLETE"
+
+
+def test_check_mode_makes_no_mutating_call(aws):
+    create_primary_stack(aws)
+    regions = Regions()
+    since = aws.control.last_seq()
+    run = regions.run(aws, check=True)
+    assert run.rc == 0, run
+    assert aws.control.mutating_calls(since) == []
+    assert "Would create the stack mm-secondary-region in us-east-1" in run.stdout
+    assert recap_changed(run, SECONDARY) == 1
+
+
+def test_rolled_back_stack_fails_with_the_reason_and_can_be_recreated_on_request(aws):
+    create_primary_stack(aws)
+    aws.control.post("cloudformation/fail-next", {"stack": "mm-secondary-region", "resource": "PublicLoadBalancer",
+                                                  "reason": "You have reached your load balancer limit"})
+    regions = Regions()
+    first = regions.run(aws)
+    assert first.rc != 0
+    assert "ROLLBACK_COMPLETE" in first.stdout
+    assert "PublicLoadBalancer (AWS::ElasticLoadBalancingV2::LoadBalancer) CREATE_FAILED: You have reached your " \
+           "load balancer limit" in " ".join(first.stdout.split())
+    assert stack(aws)["StackStatus"] == "ROLLBACK_COMPLETE"
+
+    since = aws.control.last_seq()
+    second = regions.run(aws)
+    assert second.rc != 0
+    flat = " ".join(second.stdout.split())
+    assert "You have reached your load balancer limit" in flat
+    assert "secondary_stack_recreate_rolled_back=true" in flat and "delete-stack" in flat
+    assert aws.control.mutating_calls(since) == []
+
+    since = aws.control.last_seq()
+    third = regions.run(aws, extra_vars={"secondary_stack_recreate_rolled_back": True})
+    assert third.rc == 0, third
+    operations = [c["operation"] for c in aws.control.mutating_calls(since)]
+    assert operations == ["DeleteStack", "CreateStack"]
+    assert stack(aws)["StackStatus"] == "CREATE_COMPLETE"
+
+
+def test_start_returns_before_the_stack_is_complete_and_wait_finishes_it(aws):
+    create_primary_stack(aws)
+    aws.control.set_timing(stack_create_seconds=20)
+    regions = Regions()
+    started = regions.run(aws, tasks_from=("start",))
+    assert started.rc == 0, started
+    assert stack(aws)["StackStatus"] == "CREATE_IN_PROGRESS"
+    assert regions.facts(SECONDARY)["mm_region"] is None
+
+    waited = regions.run(aws, tasks_from=("wait",), extra_vars={"secondary_stack_poll_interval": 1})
+    assert waited.rc == 0, waited
+    assert stack(aws)["StackStatus"] == "CREATE_COMPLETE"
+    assert regions.facts(SECONDARY)["mm_region"]["stack_status"] == "CREATE_COMPLETE"
+    assert set(regions.facts(PRIMARY)["mm_regions"]) == {PRIMARY, SECONDARY}
+
+
+def test_missing_primary_stack_is_a_clear_error(aws):
+    regions = Regions()
+    since = aws.control.last_seq()
+    run = regions.run(aws)
+    assert run.rc != 0
+    flat = " ".join(run.stdout.split())
+    assert "The primary stack mm-primary-region in us-west-2 is missing" in flat
+    assert aws.control.mutating_calls(since) == []
