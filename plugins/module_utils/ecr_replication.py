@@ -40,11 +40,16 @@ def _dest_key(destination):
 
 
 def normalise_destinations(destinations, registry_id, source_region):
-    """Module input ({region, registry_id?}) -> API destinations, validated."""
+    """Module input (region names or {region, registry_id?}) -> API destinations, validated."""
     if not destinations:
         raise ReplicationError("destinations", "give at least one destination region")
     out = []
     for item in destinations:
+        if isinstance(item, str):
+            item = {"region": item}
+        if not isinstance(item, dict) or set(item) - {"region", "registry_id"}:
+            raise ReplicationError("destinations", "each element is a region name or a dict with the keys region "
+                                   "and registry_id (optional), got %r" % (item,))
         region = item.get("region")
         if not isinstance(region, str) or not REGION_PATTERN.match(region):
             raise ReplicationError("destinations", "%r is not an AWS region name (like us-east-1)" % (region,))

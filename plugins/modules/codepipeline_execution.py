@@ -127,6 +127,12 @@ def main():
 
     try:
         if params["start"]:
+            # A pipeline that does not exist is refused before any mutating call (and in check mode too).
+            try:
+                client.get_pipeline(aws_retry=True, name=name)
+            except is_boto3_error_code("PipelineNotFoundException"):
+                module.fail_json(msg="pipeline: no pipeline named %s in %s. Check the pipeline option (the name "
+                                     "CodePipeline shows) and the region." % (name, module.region))
             result["changed"] = True
             if module.check_mode:
                 module.exit_json(**result)

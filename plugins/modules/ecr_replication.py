@@ -21,18 +21,13 @@ author:
   - mysfits.multi_region contributors (@mysfits)
 options:
   destinations:
-    description: Where to replicate to.
+    description:
+      - Where to replicate to. Each element is a region name (V(us-east-1)), or a dict with the keys
+        C(region) (the destination region, required) and C(registry_id) (the destination registry's account
+        id; default this registry's own account).
     type: list
-    elements: dict
+    elements: raw
     required: true
-    suboptions:
-      region:
-        description: Destination region.
-        type: str
-        required: true
-      registry_id:
-        description: Destination registry (account id); default this registry's own account.
-        type: str
   repository_filters:
     description:
       - Repository name prefixes the rule applies to (C(PREFIX_MATCH)); empty means every repository.
@@ -91,10 +86,7 @@ except ImportError:
 
 def main():
     argument_spec = dict(
-        destinations=dict(type="list", elements="dict", required=True, options=dict(
-            region=dict(type="str", required=True),
-            registry_id=dict(type="str"),
-        )),
+        destinations=dict(type="list", elements="raw", required=True),
         repository_filters=dict(type="list", elements="str", default=[]),
         state=dict(type="str", default="present", choices=["present", "absent"]),
     )

@@ -308,9 +308,7 @@ CASES = [
          check=lambda result: result["missing"] == ["NoSuchPipeline"]),
     case("execution-missing-pipeline", nothing,
          ["NoSuchPipeline", "pipeline"],
-         module="codepipeline_execution", args={"pipeline": "NoSuchPipeline"},
-         xfail="codepipeline_execution sends StartPipelineExecution (a mutating call, refused by AWS with "
-               "PipelineNotFoundException) before checking that the pipeline exists; its message is fine"),
+         module="codepipeline_execution", args={"pipeline": "NoSuchPipeline"}),
     case("execution-wait-timeout-a-list", make_pipeline,
          ["wait_timeout", "int"],
          module="codepipeline_execution", args={"pipeline": PIPELINE, "wait": True, "wait_timeout": [30]}),
@@ -330,11 +328,9 @@ CASES = [
     case("ecr-destination-unknown-region", nothing,
          ["destinations", "mars-north-1"],
          module="ecr_replication", args={"destinations": [{"region": "mars-north-1"}]}),
-    case("ecr-destinations-plain-strings", nothing,
-         ["destinations"],
-         module="ecr_replication", args={"destinations": [SECONDARY]},
-         xfail="ansible-core's sub-option validation refuses the string with 'dictionary requested, could not "
-               "parse JSON or key=value', naming neither destinations nor the expected {region: ...} form"),
+    case("ecr-destination-a-list-not-a-region", nothing,
+         ["destinations", "region name or a dict"],
+         module="ecr_replication", args={"destinations": [[SECONDARY]]}),
 
     # --- the site playbook and its roles on a wrong inventory or wrong variables ----------------
     case("site-two-primaries", nothing,
@@ -366,9 +362,7 @@ CASES = [
     case("secondary-stack-wrong-template-path", make_primary_stack,
          ["secondary_stack_template", "/nonexistent/core.yml"],
          playbook="secondary_stack", inv=inventory([PRIMARY], [SECONDARY]),
-         extra_vars={"secondary_stack_template": "/nonexistent/core.yml"},
-         xfail="secondary_stack fails in the file lookup ('Unable to access the file /nonexistent/core.yml') "
-               "without naming secondary_stack_template; a stat + assert before the lookup would"),
+         extra_vars={"secondary_stack_template": "/nonexistent/core.yml"}),
 ]
 
 

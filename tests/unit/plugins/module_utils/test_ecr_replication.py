@@ -61,11 +61,18 @@ def test_absent_removes_only_given_destinations_then_the_empty_rule():
     ([{"region": "moon-1"}], "not an AWS region"),
     ([{"region": "us-west-2"}], "own region"),
     ([{"region": "us-east-1", "registry_id": "abc"}], "12-digit"),
+    ([["us-east-1"]], "region name or a dict"),
+    ([{"region": "us-east-1", "regoin": "x"}], "region name or a dict"),
 ])
 def test_bad_destinations(destinations, words):
     with pytest.raises(er.ReplicationError) as raised:
         er.normalise_destinations(destinations, ACCOUNT, "us-west-2")
     assert raised.value.parameter == "destinations" and words in str(raised.value)
+
+
+def test_region_names_are_accepted_as_destinations():
+    assert er.normalise_destinations(["us-east-1", {"region": "eu-west-1"}], ACCOUNT, "us-west-2") == [
+        {"region": "us-east-1", "registryId": ACCOUNT}, {"region": "eu-west-1", "registryId": ACCOUNT}]
 
 
 def test_rule_limits():
