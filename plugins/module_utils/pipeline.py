@@ -284,9 +284,15 @@ def plan_stage(declaration, name, actions, pipeline_region, account, state="pres
 
     old_stores = store_map(declaration, pipeline_region)
     stores = copy.deepcopy(old_stores)
+    # A region this stage used to deploy to and no action uses any more (a secondary region taken out
+    # of the stage) loses its store; stores this stage never used are someone else's and stay.
+    now_used = regions_used(stages, pipeline_region)
+    if existing is not None:
+        for region in regions_used([existing], pipeline_region) - now_used:
+            stores.pop(region, None)
     for region, spec in (artifact_stores or {}).items():
         stores[region] = store_from_option(region, spec)
-    for region in sorted(regions_used(stages, pipeline_region)):
+    for region in sorted(now_used):
         generated = artifact_bucket_name(pipeline or "", account or "", region)
         if region not in stores:
             if not create_artifact_buckets:

@@ -23,6 +23,8 @@ description:
     C(codepipeline-<region>-<account>-<first 8 hex digits of sha256(pipeline name)>). A created bucket is
     encrypted by default (SSE-S3, or SSE-KMS with the store's key), versioned, has every public access
     block setting on and a bucket policy denying requests that do not use TLS.
+  - When a region is taken out of the stage and no other action uses it, its artifact store is removed from
+    the declaration too (its bucket is kept). Stores the stage never used are left alone.
   - CodePipeline has no conditional update. The module re-reads the pipeline just before writing and
     compares versions; if someone changed it in the meantime it plans again once on the fresh declaration,
     and if it changed again it fails without writing. A change made by someone else in the short interval

@@ -87,6 +87,7 @@ try:
 except ImportError:
     pass  # handled by AnsibleAWSModule
 
+from ansible_collections.amazon.aws.plugins.module_utils.botocore import is_boto3_error_code
 from ansible_collections.amazon.aws.plugins.module_utils.modules import AnsibleAWSModule
 
 from ansible_collections.mysfits.multi_region.plugins.module_utils.common import WaitTimeout, aws_client, wait_for
@@ -110,6 +111,17 @@ def count_items(client, table):
 
 def run_check(module, clients, table, home, regions, timeout, canary, description):
     result = {"ok": True, "counts": {}, "canary_seen": {}}
+    missing = []
+    for region in regions:
+        try:
+            clients[region].describe_table(TableName=table, aws_retry=True)
+        except is_boto3_error_code("ResourceNotFoundException"):
+            missing.append(region)
+    if missing:
+        result.update(ok=False, msg="There is no replica of %s in %s: the table does not exist there. Add the "
+                                    "replica (mysfits.multi_region.ddb_global_replica) or check replica_regions."
+                      % (table, ", ".join(missing)))
+        return result
     try:
         result["counts"] = wait_for(lambda: {r: count_items(clients[r], table) for r in [home] + regions},
                                     counts_agree, "equal item counts", timeout=timeout, delay=1.0, max_delay=10.0)

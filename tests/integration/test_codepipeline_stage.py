@@ -205,6 +205,20 @@ def test_two_secondary_regions_two_actions_two_stores_two_buckets(aws, module_ru
         assert_secure_bucket(aws, pl.artifact_bucket_name(PIPELINE, account(aws), region), region)
 
 
+def test_region_taken_out_of_the_stage_loses_its_store_and_keeps_its_bucket(aws, module_runner):
+    make_pipeline(aws)
+    actions = [ecs_action(region, "CrossRegionDeploy-%s" % region, "imagedefinitions_%s.json" % region)
+               for region in (SECONDARY, "eu-west-1")]
+    assert module_runner("codepipeline_stage", stage_args(actions), region=PRIMARY)["changed"] is True
+    result = module_runner("codepipeline_stage", stage_args(actions[:1]), region=PRIMARY)
+    assert result["changed"] is True, result
+    after = get(aws)
+    assert set(after["artifactStores"]) == {PRIMARY, SECONDARY}
+    assert [a["region"] for a in after["stages"][3]["actions"]] == [SECONDARY]
+    bucket = pl.artifact_bucket_name(PIPELINE, account(aws), "eu-west-1")
+    assert bucket in [b["Name"] for b in aws.client("s3", "eu-west-1").list_buckets()["Buckets"]]
+
+
 def test_given_store_is_used_and_no_bucket_is_created(aws, module_runner):
     make_pipeline(aws)
     aws.client("s3", SECONDARY).create_bucket(Bucket="my-east-artifacts")

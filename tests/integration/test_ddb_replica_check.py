@@ -54,3 +54,11 @@ def test_check_mode_reads_only(aws, module_runner):
 def test_missing_table_names_the_option(aws, module_runner):
     result = module_runner("ddb_replica_check", {"name": "Nope"}, region="us-west-2")
     assert result["failed"] and "name option" in result["msg"]
+
+
+def test_a_region_without_the_table_is_a_failed_verdict_not_an_error(aws, module_runner):
+    _global_table(aws)
+    result = module_runner("ddb_replica_check", {"name": TABLE, "replica_regions": ["us-east-1", "eu-west-1"],
+                                                 "fail_on_mismatch": False}, region="us-west-2")
+    assert not result.get("failed"), result
+    assert result["ok"] is False and "no replica of CheckTable in eu-west-1" in result["msg"]

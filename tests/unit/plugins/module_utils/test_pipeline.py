@@ -168,6 +168,21 @@ def test_two_secondary_regions_two_actions_two_stores():
     assert len(result["declaration"]["stages"][3]["actions"]) == 2
 
 
+def test_region_taken_out_of_the_stage_loses_its_store_but_foreign_stores_stay():
+    two = [ecs_action("us-east-1", "CrossRegionDeploy-us-east-1", "imagedefinitions_us-east-1.json"),
+           ecs_action("eu-west-1", "CrossRegionDeploy-eu-west-1", "imagedefinitions_eu-west-1.json")]
+    declaration = plan(lab_pipeline(), two)["declaration"]
+    declaration["artifactStores"]["ap-south-1"] = {"type": "S3", "location": "someone-elses-store"}
+    declaration["stages"].insert(3, {"name": "Theirs", "actions": [ecs_action("eu-west-1", "TheirDeploy")]})
+    result = plan(declaration, [ecs_action("us-east-1")])
+    # us-east-1 still used by our stage, eu-west-1 still used by their stage, ap-south-1 never ours
+    assert set(result["declaration"]["artifactStores"]) == {REGION, "us-east-1", "eu-west-1", "ap-south-1"}
+    del declaration["stages"][3]
+    result = plan(declaration, [ecs_action("us-east-1")])
+    assert set(result["declaration"]["artifactStores"]) == {REGION, "us-east-1", "ap-south-1"}
+    assert result["stores_changed"]
+
+
 def test_same_region_action_keeps_single_artifact_store():
     result = plan(lab_pipeline(), [ecs_action(region=REGION)])
     assert result["declaration"]["artifactStore"] == lab_pipeline()["artifactStore"]
