@@ -1,0 +1,46 @@
+"""wait_for: polls with backoff up to a cap, returns the value that satisfied the condition, or times out."""
+import pytest
+
+from ansible_collections.mysfits.multi_region.plugins.module_utils.common import WaitTimeout, wait_for
+
+
+class FakeClock:
+    def __init__(self):
+        self.now = 0.0
+        self.sleeps = []
+
+    def sleep(self, seconds):
+        self.sleeps.append(seconds)
+        self.now += seconds
+
+    def __call__(self):
+        return self.now
+
+
+def test_returns_the_first_value_that_is_done_without_sleeping_more():
+    clock = FakeClock()
+    values = iter(["CREATING", "CREATING", "ACTIVE", "never read"])
+    result = wait_for(lambda: next(values), lambda v: v == "ACTIVE", "the replica", timeout=60,
+                      delay=2, sleep=clock.sleep, clock=clock)
+    assert result == "ACTIVE"
+    assert clock.sleeps == [2, 3.0]
+
+
+def test_backs_off_up_to_the_cap():
+    clock = FakeClock()
+    with pytest.raises(WaitTimeout):
+        wait_for(lambda: "CREATING", lambda v: False, "the replica", timeout=100, delay=2, max_delay=10,
+                 sleep=clock.sleep, clock=clock)
+    assert clock.sleeps[:5] == [2, 3.0, 4.5, 6.75, 10]
+    assert max(clock.sleeps) == 10
+    assert all(b >= a for a, b in zip(clock.sleeps, clock.sleeps[1:-1]))
+
+
+def test_timeout_message_names_what_and_the_last_state():
+    clock = FakeClock()
+    with pytest.raises(WaitTimeout) as raised:
+        wait_for(lambda: {"status": "UPDATING"}, lambda v: False, "table T to be ACTIVE", timeout=5,
+                 delay=1, describe=lambda v: v["status"], sleep=clock.sleep, clock=clock)
+    assert str(raised.value) == "Timed out after 5s waiting for table T to be ACTIVE; last seen: UPDATING"
+    assert raised.value.last == "UPDATING"
+    assert sum(clock.sleeps) == pytest.approx(5)  # never sleeps past the deadline
