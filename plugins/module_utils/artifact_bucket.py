@@ -164,3 +164,21 @@ def ensure_artifact_bucket(client, bucket, region, kms_key=None, check_mode=Fals
         client.put_bucket_policy(aws_retry=True, Bucket=bucket,
                                  Policy=policy_with_tls_only(bucket, state.get("policy")))
     return changes
+
+
+def delete_bucket(s3, bucket):
+    """Delete a bucket with every object version and delete marker in it; False when it was already gone."""
+    try:
+        pages = s3.get_paginator("list_object_versions").paginate(Bucket=bucket)
+        for page in pages:
+            objects = [{"Key": v["Key"], "VersionId": v["VersionId"]}
+                       for v in page.get("Versions", []) + page.get("DeleteMarkers", [])]
+            for start in range(0, len(objects), 1000):
+                s3.delete_objects(Bucket=bucket, Delete={"Objects": objects[start:start + 1000], "Quiet": True},
+                                  aws_retry=True)
+        s3.delete_bucket(Bucket=bucket, aws_retry=True)
+    except ClientError as error:
+        if error.response.get("Error", {}).get("Code") in ("NoSuchBucket", "404"):
+            return False
+        raise
+    return True

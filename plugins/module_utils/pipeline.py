@@ -322,6 +322,21 @@ def plan_stage(declaration, name, actions, pipeline_region, account, state="pres
     return result
 
 
+def removed_generated_buckets(before, after, pipeline_region, account):
+    """Region -> bucket of the stores ``after`` no longer has whose bucket has the name this module generates.
+
+    Those buckets were created by this module for the pipeline, so they may be deleted on request;
+    a store someone else gave is never in the result.
+    """
+    old, new = store_map(before, pipeline_region), store_map(after, pipeline_region)
+    removed = {}
+    for region in sorted(set(old) - set(new)):
+        generated = artifact_bucket_name(before.get("name") or "", account or "", region)
+        if old[region].get("location") == generated:
+            removed[region] = generated
+    return removed
+
+
 def apply_stage(get_pipeline, update_pipeline, plan_kwargs, ensure_buckets=None, check_mode=False,
                 pipeline_region=None):
     """Read, plan, write: the whole ``codepipeline_stage`` change, with one re-plan on a concurrent change.
@@ -344,10 +359,11 @@ def apply_stage(get_pipeline, update_pipeline, plan_kwargs, ensure_buckets=None,
         if not plan["changed"]:
             if ensure_buckets and plan["buckets"] and not check_mode:
                 ensure_buckets(plan["buckets"])
-            return {"changed": False, "before": before, "after": before, "plan": plan, "replanned": replanned}
+            return {"changed": False, "before": before, "after": before, "plan": plan, "replanned": replanned,
+                    "account": account}
         if check_mode:
             return {"changed": True, "before": before, "after": plan["declaration"], "plan": plan,
-                    "replanned": replanned}
+                    "replanned": replanned, "account": account}
         if ensure_buckets and plan["buckets"]:
             ensure_buckets(plan["buckets"])
         fresh = get_pipeline(name)["pipeline"]
@@ -361,7 +377,8 @@ def apply_stage(get_pipeline, update_pipeline, plan_kwargs, ensure_buckets=None,
                     name, before.get("version"), fresh.get("version")))
         answer = update_pipeline(plan["declaration"])
         after = answer.get("pipeline", plan["declaration"])
-        return {"changed": True, "before": before, "after": after, "plan": plan, "replanned": replanned}
+        return {"changed": True, "before": before, "after": after, "plan": plan, "replanned": replanned,
+                "account": account}
     raise AssertionError("unreachable")
 
 

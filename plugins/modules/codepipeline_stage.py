@@ -31,7 +31,7 @@ description:
     between that last read and the write can still be overwritten, as with any C(UpdatePipeline) caller.
   - With O(state=absent) the stage is removed; artifact stores that no remaining action needs are removed
     from the declaration (back to a single C(artifactStore) when only the pipeline's region is left).
-    Buckets are never deleted.
+    Buckets are kept unless O(delete_unused_buckets=true).
 author:
   - mysfits.multi_region contributors (@mysfits)
 options:
@@ -73,6 +73,14 @@ options:
         and new regions get a created bucket (see O(create_artifact_buckets)).
     type: dict
     default: {}
+  delete_unused_buckets:
+    description:
+      - When the change removes an artifact store whose bucket this module created (it has the generated
+        name), delete that bucket with every object version in it. Buckets someone else gave in
+        O(artifact_stores) or in the pipeline are never deleted.
+      - Default V(false) keeps the buckets (only the declaration changes).
+    type: bool
+    default: false
   create_artifact_buckets:
     description:
       - Create (and secure) an artifact bucket for a region that needs a store and has none in the pipeline
@@ -146,6 +154,11 @@ bucket_changes:
   returned: success
   type: dict
   sample: {"us-east-1": ["create", "encryption", "versioning", "public_access_block", "policy"]}
+deleted_buckets:
+  description: Region -> bucket deleted (or to delete, in check mode) with O(delete_unused_buckets=true).
+  returned: success
+  type: dict
+  sample: {"eu-west-1": "codepipeline-eu-west-1-123456789012-1a2b3c4d"}
 replanned:
   description: Whether the pipeline changed between the read and the write and the change was planned again.
   returned: success
@@ -156,11 +169,13 @@ from ansible_collections.amazon.aws.plugins.module_utils.botocore import is_boto
 from ansible_collections.amazon.aws.plugins.module_utils.modules import AnsibleAWSModule
 
 from ansible_collections.mysfits.multi_region.plugins.module_utils.artifact_bucket import BucketNotOurs
+from ansible_collections.mysfits.multi_region.plugins.module_utils.artifact_bucket import delete_bucket
 from ansible_collections.mysfits.multi_region.plugins.module_utils.artifact_bucket import ensure_artifact_bucket
 from ansible_collections.mysfits.multi_region.plugins.module_utils.common import aws_client
 from ansible_collections.mysfits.multi_region.plugins.module_utils.pipeline import ConcurrentChange
 from ansible_collections.mysfits.multi_region.plugins.module_utils.pipeline import PlanError
 from ansible_collections.mysfits.multi_region.plugins.module_utils.pipeline import apply_stage
+from ansible_collections.mysfits.multi_region.plugins.module_utils.pipeline import removed_generated_buckets
 
 try:
     import botocore
@@ -178,6 +193,7 @@ def main():
         state=dict(type="str", default="present", choices=["present", "absent"]),
         artifact_stores=dict(type="dict", default={}),
         create_artifact_buckets=dict(type="bool", default=True),
+        delete_unused_buckets=dict(type="bool", default=False),
     )
     module = AnsibleAWSModule(
         argument_spec=argument_spec,
@@ -246,6 +262,20 @@ def main():
         # report what would change on the buckets, with read calls only
         ensure_buckets(outcome["plan"]["buckets"])
 
+    deleted_buckets = {}
+    if params["delete_unused_buckets"] and outcome["changed"]:
+        removable = removed_generated_buckets(outcome["before"], outcome["after"], region, outcome.get("account"))
+        for bucket_region, bucket in removable.items():
+            if module.check_mode:
+                deleted_buckets[bucket_region] = bucket
+                continue
+            try:
+                if delete_bucket(aws_client(module, "s3", region=bucket_region), bucket):
+                    deleted_buckets[bucket_region] = bucket
+            except (botocore.exceptions.ClientError, botocore.exceptions.BotoCoreError) as e:
+                module.fail_json_aws(e, msg="The pipeline was updated, but artifact bucket %s in %s could not be "
+                                            "deleted; delete it by hand" % (bucket, bucket_region))
+
     changed = outcome["changed"] or bool(bucket_changes)
     result = dict(
         changed=changed,
@@ -253,6 +283,7 @@ def main():
         version=outcome["after"].get("version"),
         artifact_buckets=outcome["plan"]["buckets"],
         bucket_changes=bucket_changes,
+        deleted_buckets=deleted_buckets,
         replanned=outcome["replanned"],
     )
     if module._diff:

@@ -219,6 +219,28 @@ def test_region_taken_out_of_the_stage_loses_its_store_and_keeps_its_bucket(aws,
     assert bucket in [b["Name"] for b in aws.client("s3", "eu-west-1").list_buckets()["Buckets"]]
 
 
+def test_absent_with_delete_unused_buckets_deletes_only_the_generated_bucket(aws, module_runner):
+    make_pipeline(aws)
+    assert module_runner("codepipeline_stage", stage_args(), region=PRIMARY)["changed"] is True
+    bucket = pl.artifact_bucket_name(PIPELINE, account(aws), SECONDARY)
+    s3 = aws.client("s3", SECONDARY)
+    # The emulator speaks plain HTTP, which the bucket's deny-non-TLS policy refuses: lift it to fill the bucket.
+    s3.delete_bucket_policy(Bucket=bucket)
+    s3.put_object(Bucket=bucket, Key="artifact.zip", Body=b"v1")
+    s3.put_object(Bucket=bucket, Key="artifact.zip", Body=b"v2")  # versioned: two versions to delete
+    args = {"pipeline": PIPELINE, "name": "CrossRegionDeploy", "state": "absent", "delete_unused_buckets": True}
+    mark = aws.control.last_seq()
+    checked = module_runner("codepipeline_stage", args, region=PRIMARY, check=True)
+    assert checked["changed"] is True and checked["deleted_buckets"] == {SECONDARY: bucket}
+    assert aws.control.mutating_calls(since=mark) == []
+    result = module_runner("codepipeline_stage", args, region=PRIMARY)
+    assert result["deleted_buckets"] == {SECONDARY: bucket}, result
+    assert bucket not in [b["Name"] for b in s3.list_buckets()["Buckets"]]
+    assert "artifactStores" not in get(aws) and get(aws)["artifactStore"]["location"]
+    again = module_runner("codepipeline_stage", args, region=PRIMARY)
+    assert again["changed"] is False and again["deleted_buckets"] == {}
+
+
 def test_given_store_is_used_and_no_bucket_is_created(aws, module_runner):
     make_pipeline(aws)
     aws.client("s3", SECONDARY).create_bucket(Bucket="my-east-artifacts")

@@ -205,6 +205,16 @@ def test_absent_keeps_stores_other_stages_need():
     assert stage_names(result["declaration"]) == ["Source", "Build_Docker_Container", "Deploy", "Theirs"]
 
 
+def test_removed_generated_buckets_only_names_buckets_this_module_made():
+    two = [ecs_action("us-east-1", "CrossRegionDeploy-us-east-1", "imagedefinitions_us-east-1.json"),
+           ecs_action("eu-west-1", "CrossRegionDeploy-eu-west-1", "imagedefinitions_eu-west-1.json")]
+    before = plan(lab_pipeline(), two, artifact_stores={"eu-west-1": {"bucket": "given-by-someone"}})["declaration"]
+    after = pl.plan_stage(before, "CrossRegionDeploy", [], REGION, ACCOUNT, state="absent")["declaration"]
+    assert pl.removed_generated_buckets(before, after, REGION, ACCOUNT) == {
+        "us-east-1": pl.artifact_bucket_name(before["name"], ACCOUNT, "us-east-1")}
+    assert pl.removed_generated_buckets(before, before, REGION, ACCOUNT) == {}
+
+
 def test_absent_when_missing_is_no_change():
     result = pl.plan_stage(lab_pipeline(), "CrossRegionDeploy", [], REGION, ACCOUNT, state="absent")
     assert not result["changed"] and result["declaration"] == lab_pipeline()
