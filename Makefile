@@ -1,6 +1,7 @@
 # mysfits.multi_region — every set-up step lives here.
 #   make demo   the lab on the embedded emulator (primary fixture, then the site playbook)
 #   make test   emulator tests, unit tests, integration tests, ansible-lint, ansible-test sanity, molecule
+#   make bench  timings and API calls of the site playbook against the emulator (docs/benchmarks.md)
 SHELL := /bin/bash
 PYTHON ?= python3
 VENV := .venv
@@ -11,7 +12,7 @@ PYTEST_WORKERS ?= 2
 export ANSIBLE_CONFIG := $(CURDIR)/ansible.cfg
 export PYTHONPATH := $(CURDIR)
 
-.PHONY: all venv demo test test-emulator test-unit test-integration lint sanity molecule bench clean
+.PHONY: all venv demo test test-emulator test-unit test-integration test-reliability lint sanity molecule bench clean
 
 all: venv
 
@@ -41,6 +42,10 @@ test-unit: $(STAMP)
 test-integration: $(STAMP)
 	$(BIN)/pytest -n $(PYTEST_WORKERS) tests/integration
 
+# R1 converges under injected faults, R2 converges killed and run again (docs/reliability.md).
+test-reliability: $(STAMP)
+	$(BIN)/pytest -n $(PYTEST_WORKERS) tests/reliability
+
 lint: $(STAMP)
 	$(BIN)/ansible-lint --profile production
 	$(BIN)/cfn-lint roles/secondary_stack/files/core.yml
@@ -51,6 +56,11 @@ sanity: $(STAMP)
 
 molecule: $(STAMP)
 	@if [ -d extensions/molecule ]; then cd extensions && PATH=$(CURDIR)/$(BIN):$$PATH molecule test --all; else echo "molecule: no scenario yet"; fi
+
+# The benchmark (docs/benchmarks.md): its own emulator with latency injection; exits 1 when a target is missed.
+BENCH_ARGS ?=
+bench: $(STAMP)
+	$(PY) -m benchmarks.run $(BENCH_ARGS)
 
 clean:
 	rm -rf $(VENV) .sanity .pytest_cache .demo-emulator.log
