@@ -29,7 +29,7 @@ $(STAMP): requirements/runtime.txt requirements/dev.txt
 	touch $@
 
 demo: $(STAMP)
-	$(PY) -m tests.emulator.run --log .demo-emulator.log -- $(SHELL) scripts/demo.sh
+	PATH=$(CURDIR)/$(BIN):$$PATH $(PY) -m tests.emulator.run --log .demo-emulator.log -- $(SHELL) scripts/demo.sh
 
 test: test-emulator test-unit test-integration lint sanity molecule
 
