@@ -210,8 +210,8 @@ def plan_stage(declaration, name, actions, pipeline_region, account, state="pres
     """The declaration after ensuring stage ``name`` (``state=present``) or its absence.
 
     Returns a dict: ``changed``, ``declaration`` (the new one, ``version`` as
-    read), ``buckets`` (region -> generated bucket name the module must ensure
-    before writing; also listed when unchanged, so their settings are checked),
+    read), ``buckets`` (region -> generated bucket name of each store this plan
+    adds, which the module must ensure before writing),
     ``stage_changed``, ``stores_changed``. Raises :class:`PlanError` on bad input.
     """
     _validate_region(pipeline_region, "region")
@@ -303,7 +303,9 @@ def plan_stage(declaration, name, actions, pipeline_region, account, state="pres
                 raise PlanError("artifact_stores", "cannot name an artifact bucket for %s without the account "
                                 "id; give the store in artifact_stores" % region)
             stores[region] = {"type": "S3", "location": generated}
-        if region != pipeline_region and stores[region].get("location") == generated:
+        # Only a store this plan adds gets its bucket ensured (created and secured); a store the pipeline
+        # already has was ensured when it was added, so a re-run reads no bucket settings.
+        if region != pipeline_region and region not in old_stores and stores[region].get("location") == generated:
             result["buckets"][region] = generated
 
     if set(stores) == {pipeline_region} and "artifactStores" not in declaration:

@@ -22,7 +22,8 @@ description:
     store given in O(artifact_stores) or a bucket it creates, named
     C(codepipeline-<region>-<account>-<first 8 hex digits of sha256(pipeline name)>). A created bucket is
     encrypted by default (SSE-S3, or SSE-KMS with the store's key), versioned, has every public access
-    block setting on and a bucket policy denying requests that do not use TLS.
+    block setting on and a bucket policy denying requests that do not use TLS. The bucket is ensured when its
+    store is added; a store the pipeline already has is not read again on later runs.
   - When a region is taken out of the stage and no other action uses it, its artifact store is removed from
     the declaration too (its bucket is kept). Stores the stage never used are left alone.
   - CodePipeline has no conditional update. The module re-reads the pipeline just before writing and
@@ -145,7 +146,7 @@ version:
   type: int
   sample: 3
 artifact_buckets:
-  description: Region -> name of each bucket the module created or checks for this pipeline.
+  description: Region -> name of each generated bucket ensured (created and secured) for a store this run adds.
   returned: success
   type: dict
   sample: {"us-east-1": "codepipeline-us-east-1-123456789012-1a2b3c4d"}
