@@ -1,0 +1,242 @@
+"""S1 least privilege: docs/iam-policy.json grants exactly the IAM actions that converge, verify and teardown use.
+
+One scenario against the emulator: the primary fixture (not counted: it stands for Labs 0-2, done by
+someone else), then what a user runs — the plan (``--check --diff``), the converge, the converge again
+(the stack's template is compared), verify, the teardown of the secondary region, and the converge that
+brings the region back (the kept artifact bucket's settings are read). Every request of those runs in the emulator's call log, failed ones included
+(AWS authorizes a request before it answers "not found"), is mapped to the IAM actions it needs
+(OPERATION_ACTIONS, from the Service Authorization Reference; dependent actions included), and the union
+must EQUAL the policy's actions: a missing action fails the user's run, an extra one grants more than used.
+
+The policy's resources are checked against the resources this run really touched (a small evaluator of
+Allow statements: exact action, ``*``/``?`` wildcards in resources), and against two it must NOT reach:
+the primary stack (no delete) and the primary application's own artifact bucket (no change).
+"""
+import fnmatch
+import json
+import os
+
+import boto3
+import pytest
+
+from tests.emulator.client import DUMMY_CREDENTIALS
+from tests.integration.harness import REPO_ROOT, run_playbook
+
+POLICY = os.path.join(REPO_ROOT, "docs", "iam-policy.json")
+INVENTORY = "inventory/regions.yml"
+PRIMARY, SECONDARY = "us-west-2", "us-east-1"
+ACCOUNT = "123456789012"
+
+# (service as the call log names it, API operation) -> IAM actions the request needs.
+# Where the operation and the action differ in name (S3), or the operation needs more than its own
+# action (dependent actions), it is said here. Unknown operations fail the test: map them, then update
+# docs/iam-policy.json and docs/reliability.md.
+OPERATION_ACTIONS = {
+    # "No permissions are required to perform this operation" (STS API reference, GetCallerIdentity).
+    ("sts", "GetCallerIdentity"): [],
+    ("iam", "ListAccountAliases"): ["iam:ListAccountAliases"],
+    # preflight: is every inventory host a region enabled for the account (amazon.aws.aws_region_info).
+    ("ec2", "DescribeRegions"): ["ec2:DescribeRegions"],
+    ("cloudformation", "DescribeStacks"): ["cloudformation:DescribeStacks"],
+    ("cloudformation", "DescribeStackEvents"): ["cloudformation:DescribeStackEvents"],
+    ("cloudformation", "ListStackResources"): ["cloudformation:ListStackResources"],
+    ("cloudformation", "GetTemplate"): ["cloudformation:GetTemplate"],
+    ("cloudformation", "CreateStack"): ["cloudformation:CreateStack"],
+    ("cloudformation", "DeleteStack"): ["cloudformation:DeleteStack"],
+    ("dynamodb", "DescribeTable"): ["dynamodb:DescribeTable"],
+    ("dynamodb", "ListTagsOfResource"): ["dynamodb:ListTagsOfResource"],
+    ("dynamodb", "DescribeGlobalTable"): ["dynamodb:DescribeGlobalTable"],
+    # UpdateTable enables the stream (UpdateTable) and adds / removes replicas (ReplicaUpdates). Per the
+    # DynamoDB developer guide (global tables 2019.11.21, IAM): in the source region UpdateTable; in the
+    # replica's region CreateTable, CreateTableReplica, Scan, Query, UpdateItem, PutItem, GetItem, DeleteItem,
+    # BatchWriteItem to create one, DeleteTable and DeleteTableReplica to delete one; and the first replica
+    # of the account creates the service-linked role AWSServiceRoleForDynamoDBReplication.
+    ("dynamodb", "UpdateTable"): [
+        "dynamodb:UpdateTable", "dynamodb:CreateTable", "dynamodb:CreateTableReplica", "dynamodb:Scan",
+        "dynamodb:Query", "dynamodb:UpdateItem", "dynamodb:PutItem", "dynamodb:GetItem", "dynamodb:DeleteItem",
+        "dynamodb:BatchWriteItem", "dynamodb:DeleteTable", "dynamodb:DeleteTableReplica",
+        "iam:CreateServiceLinkedRole"],
+    ("dynamodb", "Scan"): ["dynamodb:Scan"],
+    ("dynamodb", "GetItem"): ["dynamodb:GetItem"],
+    ("dynamodb", "PutItem"): ["dynamodb:PutItem"],
+    ("dynamodb", "DeleteItem"): ["dynamodb:DeleteItem"],
+    ("codepipeline", "GetPipeline"): ["codepipeline:GetPipeline"],
+    # UpdatePipeline passes the pipeline's service role again (roleArn): iam:PassRole is a dependent action.
+    ("codepipeline", "UpdatePipeline"): ["codepipeline:UpdatePipeline", "iam:PassRole"],
+    ("codepipeline", "ListPipelineExecutions"): ["codepipeline:ListPipelineExecutions"],
+    ("codepipeline", "GetPipelineExecution"): ["codepipeline:GetPipelineExecution"],
+    ("codecommit", "GetBranch"): ["codecommit:GetBranch"],
+    ("codecommit", "GetFile"): ["codecommit:GetFile"],
+    ("codecommit", "PutFile"): ["codecommit:PutFile"],
+    ("cloudwatch", "GetDashboard"): ["cloudwatch:GetDashboard"],
+    ("cloudwatch", "PutDashboard"): ["cloudwatch:PutDashboard"],
+    # S3: the IAM action names differ from the operations'.
+    ("s3", "HeadBucket"): ["s3:ListBucket"],
+    ("s3", "CreateBucket"): ["s3:CreateBucket"],
+    ("s3", "GetBucketEncryption"): ["s3:GetEncryptionConfiguration"],
+    ("s3", "PutBucketEncryption"): ["s3:PutEncryptionConfiguration"],
+    ("s3", "GetBucketVersioning"): ["s3:GetBucketVersioning"],
+    ("s3", "PutBucketVersioning"): ["s3:PutBucketVersioning"],
+    ("s3", "GetPublicAccessBlock"): ["s3:GetBucketPublicAccessBlock"],
+    ("s3", "PutPublicAccessBlock"): ["s3:PutBucketPublicAccessBlock"],
+    ("s3", "GetBucketPolicy"): ["s3:GetBucketPolicy"],
+    ("s3", "PutBucketPolicy"): ["s3:PutBucketPolicy"],
+}
+# Actions whose Service Authorization Reference entry lists no resource type: only "Resource": "*" works.
+NO_RESOURCE_LEVEL = {"iam:ListAccountAliases", "ec2:DescribeRegions"}
+
+
+def load_policy():
+    with open(POLICY) as handle:
+        return json.load(handle)
+
+
+def _list(value):
+    return value if isinstance(value, list) else [value]
+
+
+def policy_actions(policy):
+    return {action for statement in policy["Statement"] for action in _list(statement["Action"])}
+
+
+def allows(policy, action, resource):
+    """Whether an Allow statement of ``policy`` names ``action`` and a resource pattern matching ``resource``."""
+    for statement in policy["Statement"]:
+        if statement["Effect"] != "Allow" or action not in _list(statement["Action"]):
+            continue
+        if any(fnmatch.fnmatchcase(resource, pattern) for pattern in _list(statement["Resource"])):
+            return True
+    return False
+
+
+# ------------------------------------------------------------------------------------------ the policy alone
+
+def test_policy_is_well_formed_and_names_every_action_in_full():
+    policy = load_policy()
+    assert policy["Version"] == "2012-10-17"
+    for statement in policy["Statement"]:
+        assert statement["Effect"] == "Allow"
+        assert set(statement) <= {"Sid", "Effect", "Action", "Resource", "Condition"}, statement  # no NotAction
+        for action in _list(statement["Action"]):
+            service, _, name = action.partition(":")
+            assert service and name and "*" not in action and "?" not in action, action
+
+
+def test_resource_star_only_where_the_api_has_no_resource_level_permission():
+    for statement in load_policy()["Statement"]:
+        if "*" in _list(statement["Resource"]):
+            assert set(_list(statement["Action"])) <= NO_RESOURCE_LEVEL, statement
+        else:
+            assert not set(_list(statement["Action"])) & NO_RESOURCE_LEVEL, statement
+
+
+# ------------------------------------------------------------------------------------------ against the call log
+
+class _Sandbox:
+    """What the module-scoped runs need of the ``aws`` fixture (which is per test) on the worker's emulator."""
+
+    def __init__(self, emulator):
+        self.control = emulator.client
+        self.env = emulator.env
+        self.client = lambda service, region=PRIMARY: boto3.client(
+            service, region_name=region, endpoint_url=emulator.endpoint, **{
+                key.lower(): value for key, value in DUMMY_CREDENTIALS.items()})
+
+
+@pytest.fixture(scope="module")
+def lab_runs(emulator, tmp_path_factory):
+    """Plan, converge, converge again, verify, teardown, converge: once for the module's tests (5-6 minutes)."""
+    emulator.client.reset()
+    aws = _Sandbox(emulator)
+    tmp_path = tmp_path_factory.mktemp("iam-policy")
+    fixture = run_playbook("tests/fixture/primary.yml", aws.env())
+    assert fixture.rc == 0, fixture
+    mark = aws.control.last_seq()
+    reports = {"readiness_report_dir": str(tmp_path / "reports")}
+    runs = [
+        ("plan", run_playbook("playbooks/multi_region.yml", aws.env(), inventory=INVENTORY, extra_vars=reports,
+                              check=True, diff=True)),
+        ("converge", run_playbook("playbooks/multi_region.yml", aws.env(), inventory=INVENTORY, extra_vars=reports)),
+        ("converge again", run_playbook("playbooks/multi_region.yml", aws.env(), inventory=INVENTORY,
+                                        extra_vars=reports)),
+        ("verify", run_playbook("playbooks/verify.yml", aws.env(), inventory=INVENTORY, extra_vars=reports)),
+    ]
+    for name, run in runs:
+        assert run.rc == 0, (name, run)
+    # What exists after the converge, to check the policy's resources against (before the teardown removes it).
+    # These reads are the test's own: their calls are left out of the window.
+    before_reads = aws.control.last_seq()
+    touched = {
+        "buckets": [b["Name"] for b in aws.client("s3").list_buckets()["Buckets"]],
+        "pipelines": [p["name"] for p in aws.client("codepipeline").list_pipelines()["pipelines"]],
+        "role": aws.client("codepipeline").get_pipeline(name="CorePipeline-mm-primary-region")["pipeline"]["roleArn"],
+        "dashboards": [d["DashboardName"] for d in aws.client("cloudwatch").list_dashboards()["DashboardEntries"]],
+        "primary_stack": aws.client("cloudformation").describe_stacks(
+            StackName="mm-primary-region")["Stacks"][0],
+    }
+    after_reads = aws.control.last_seq()
+    teardown = run_playbook("playbooks/teardown.yml", aws.env(), inventory=INVENTORY,
+                            extra_vars={"confirm_teardown": SECONDARY})
+    assert teardown.rc == 0, teardown
+    # The region back (teardown.yml: "converge again to bring it back"): the artifact buckets were kept, so
+    # the stage module now reads an existing bucket's settings (the path of any run that finds its bucket).
+    back = run_playbook("playbooks/multi_region.yml", aws.env(), inventory=INVENTORY, extra_vars=reports)
+    assert back.rc == 0, back
+    calls = [c for c in aws.control.calls(since=mark) if not before_reads < c["seq"] <= after_reads]
+    assert not [c for c in calls if c.get("injected")]
+    return calls, touched
+
+
+def test_policy_actions_equal_the_actions_the_lab_uses(lab_runs):
+    calls, _ = lab_runs
+    operations = {(c["service"], c["operation"]) for c in calls}
+    unmapped = sorted(operations - set(OPERATION_ACTIONS))
+    assert unmapped == [], "map these operations to IAM actions (and update docs/iam-policy.json): %s" % unmapped
+    used = {action for op in operations for action in OPERATION_ACTIONS[op]}
+    granted = policy_actions(load_policy())
+    assert sorted(used - granted) == [], "used but not granted"
+    assert sorted(granted - used) == [], "granted but not used"
+    # The mapping holds no stale entry either: every operation it knows was used by these runs.
+    assert sorted(set(OPERATION_ACTIONS) - operations) == []
+
+
+def test_policy_resources_cover_what_the_lab_touched_and_no_more(lab_runs):
+    _, touched = lab_runs
+    policy = load_policy()
+    artifact_buckets = [b for b in touched["buckets"] if b.startswith("codepipeline-")]
+    assert artifact_buckets, touched["buckets"]
+    for bucket in artifact_buckets:
+        for action in ("s3:CreateBucket", "s3:ListBucket", "s3:PutBucketPolicy", "s3:PutEncryptionConfiguration",
+                       "s3:PutBucketVersioning", "s3:PutBucketPublicAccessBlock", "s3:GetBucketPolicy"):
+            assert allows(policy, action, "arn:aws:s3:::%s" % bucket), (action, bucket)
+    for pipeline in touched["pipelines"]:
+        arn = "arn:aws:codepipeline:%s:%s:%s" % (PRIMARY, ACCOUNT, pipeline)
+        for action in ("codepipeline:GetPipeline", "codepipeline:UpdatePipeline",
+                       "codepipeline:ListPipelineExecutions", "codepipeline:GetPipelineExecution"):
+            assert allows(policy, action, arn), (action, arn)
+    assert allows(policy, "iam:PassRole", touched["role"])
+    for repository in ("core-service-mm-primary-region", "like-service-mm-primary-region"):
+        arn = "arn:aws:codecommit:%s:%s:%s" % (PRIMARY, ACCOUNT, repository)
+        for action in ("codecommit:GetBranch", "codecommit:GetFile", "codecommit:PutFile"):
+            assert allows(policy, action, arn), (action, arn)
+    assert sorted(touched["dashboards"]) == ["MythicalMysfits-Dashboard", "MythicalMysfits-Dashboard-backup"]
+    for dashboard in touched["dashboards"]:
+        assert allows(policy, "cloudwatch:PutDashboard", "arn:aws:cloudwatch::%s:dashboard/%s" % (ACCOUNT, dashboard))
+    for region in (PRIMARY, SECONDARY):
+        table = "arn:aws:dynamodb:%s:%s:table/MythicalMysfits-DDBTable" % (region, ACCOUNT)
+        for action in ("dynamodb:DescribeTable", "dynamodb:Scan", "dynamodb:GetItem"):
+            assert allows(policy, action, table), (action, table)
+    assert allows(policy, "dynamodb:UpdateTable", "arn:aws:dynamodb:%s:%s:table/MythicalMysfits-DDBTable" % (
+        PRIMARY, ACCOUNT))
+    secondary_stack = "arn:aws:cloudformation:%s:%s:stack/mm-secondary-region/0f1e" % (SECONDARY, ACCOUNT)
+    assert allows(policy, "cloudformation:CreateStack", secondary_stack)
+    assert allows(policy, "cloudformation:DeleteStack", secondary_stack)
+
+    # What the policy must not reach: deleting the primary stack, changing the primary's artifact bucket.
+    primary_stack = touched["primary_stack"]["StackId"]
+    assert primary_stack.startswith("arn:aws:cloudformation:%s:" % PRIMARY)
+    assert not allows(policy, "cloudformation:DeleteStack", primary_stack)
+    assert allows(policy, "cloudformation:DescribeStacks", primary_stack)
+    primary_bucket = {o["OutputKey"]: o["OutputValue"] for o in touched["primary_stack"]["Outputs"]}["ArtifactBucket"]
+    for action in ("s3:PutBucketPolicy", "s3:ListBucket", "s3:CreateBucket"):
+        assert not allows(policy, action, "arn:aws:s3:::%s" % primary_bucket), (action, primary_bucket)
