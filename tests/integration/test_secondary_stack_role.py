@@ -193,3 +193,11 @@ def test_missing_primary_stack_is_a_clear_error(aws):
     flat = " ".join(run.stdout.split())
     assert "The primary stack mm-primary-region in us-west-2 is missing" in flat
     assert aws.control.mutating_calls(since) == []
+
+
+def test_service_role_is_passed_to_cloudformation(aws):
+    create_primary_stack(aws)
+    role = "arn:aws:iam::123456789012:role/mysfits-cfn-service-role"
+    run = Regions().run(aws, extra_vars={"secondary_stack_role_arn": role})
+    assert run.rc == 0, run
+    assert stack(aws)["RoleARN"] == role
