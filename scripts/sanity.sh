@@ -36,7 +36,7 @@ rsync -a --delete \
   --exclude .git --exclude .venv --exclude .ansible --exclude .sanity --exclude .pytest_cache --exclude __pycache__ \
   --exclude .ci --exclude Makefile --exclude requirements --exclude scripts --exclude benchmarks \
   --exclude pytest.ini --exclude ansible.cfg --exclude /tests/emulator --exclude /tests/emulator_tests \
-  --exclude /tests/integration --exclude /tests/fixture --exclude /tests/conftest.py --exclude extensions \
+  --exclude /tests/integration --exclude /tests/reliability --exclude /tests/fixture --exclude /tests/conftest.py --exclude extensions \
   --exclude '*.tar.gz' --exclude .demo-emulator.log --exclude reports \
   "$root/" "$dest/"
 # The dependency (amazon.aws, from the `ansible` package) beside it, where ansible-test looks.
