@@ -89,3 +89,22 @@ def run_module(module, args, aws_env, check=False, diff=False, region=None, time
         result = json.load(handle)
     result["_stdout"] = run.stdout
     return result
+
+
+def write_regions_inventory(path, primary, secondaries):
+    """A regions inventory (host name = region, groups primary/secondary, local connection) at ``path``."""
+    with open(path, "w") as handle:
+        yaml.safe_dump({"regions": {
+            "children": {"primary": {"hosts": {primary: {}}},
+                         "secondary": {"hosts": {r: {} for r in secondaries}}},
+            "vars": {"ansible_connection": "local", "ansible_python_interpreter": sys.executable},
+        }}, handle)
+    return path
+
+
+def recap_changed(run, host):
+    """The changed= count of ``host`` in a run's PLAY RECAP."""
+    for line in run.stdout.splitlines():
+        if line.startswith(host + " ") and "changed=" in line:
+            return int(line.split("changed=")[1].split()[0])
+    raise AssertionError("no recap line for %s: %r" % (host, run))

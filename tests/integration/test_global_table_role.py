@@ -1,11 +1,10 @@
 """The global_table role against the emulator: replicas in every secondary region, checked in data."""
 import os
-import sys
 import tempfile
 
 import yaml
 
-from tests.integration.harness import run_playbook
+from tests.integration.harness import recap_changed, run_playbook, write_regions_inventory
 
 PRIMARY = "us-west-2"
 SECONDARY = "us-east-1"
@@ -31,23 +30,13 @@ def replica_status(aws):
     return {r["RegionName"]: r["ReplicaStatus"] for r in table.get("Replicas", [])}
 
 
-def recap_changed(run, host):
-    for line in run.stdout.splitlines():
-        if line.startswith(host + " ") and "changed=" in line:
-            return int(line.split("changed=")[1].split()[0])
-    raise AssertionError("no recap line for %s: %r" % (host, run))
 
 
 class Regions:
     def __init__(self, secondaries=(SECONDARY,)):
         self.dir = tempfile.mkdtemp(prefix="globaltable-")
         self.inventory = os.path.join(self.dir, "inventory.yml")
-        with open(self.inventory, "w") as handle:
-            yaml.safe_dump({"regions": {
-                "children": {"primary": {"hosts": {PRIMARY: {}}},
-                             "secondary": {"hosts": {r: {} for r in secondaries}}},
-                "vars": {"ansible_connection": "local", "ansible_python_interpreter": sys.executable},
-            }}, handle)
+        write_regions_inventory(self.inventory, PRIMARY, secondaries)
 
     def run(self, aws, extra_vars=None, check=False, tasks_from=("main",)):
         tasks = [{"name": "role %s" % entry, "ansible.builtin.include_role": {

@@ -1,13 +1,11 @@
 """The secondary_stack role against the emulator: the core stack in the secondary regions, the facts, failures."""
 import json
 import os
-import sys
 import tempfile
-import time
 
 import yaml
 
-from tests.integration.harness import REPO_ROOT, run_playbook
+from tests.integration.harness import REPO_ROOT, recap_changed, run_playbook, write_regions_inventory
 
 PRIMARY = "us-west-2"
 SECONDARY = "us-east-1"
@@ -38,12 +36,7 @@ class Regions:
     def __init__(self, secondaries=(SECONDARY,)):
         self.dir = tempfile.mkdtemp(prefix="secstack-")
         self.inventory = os.path.join(self.dir, "inventory.yml")
-        with open(self.inventory, "w") as handle:
-            yaml.safe_dump({"regions": {
-                "children": {"primary": {"hosts": {PRIMARY: {}}},
-                             "secondary": {"hosts": {r: {} for r in secondaries}}},
-                "vars": {"ansible_connection": "local", "ansible_python_interpreter": sys.executable},
-            }}, handle)
+        write_regions_inventory(self.inventory, PRIMARY, secondaries)
 
     def playbook(self, tasks_from=("main",)):
         tasks = [{"name": "role %s" % entry, "ansible.builtin.include_role": {
@@ -66,11 +59,6 @@ class Regions:
             return json.load(handle)
 
 
-def recap_changed(run, host):
-    for line in run.stdout.splitlines():
-        if line.startswith(host + " ") and "changed=" in line:
-            return int(line.split("changed=")[1].split()[0])
-    raise AssertionError("no recap line for %s: %r" % (host, run))
 
 
 def test_creates_the_stack_publishes_the_facts_and_a_rerun_makes_no_update_call(aws):
