@@ -18,7 +18,8 @@ description:
     stack name, with C(stack_description), C(stack_outputs), C(stack_parameters), C(stack_tags)
     and C(stack_events)), so a role can use either.
   - Changes nothing; the same in check mode. Use it after a create or update started without
-    waiting (for example M(amazon.aws.cloudformation) with C(async) and C(poll=0)).
+    waiting, by M(mysfits.multi_region.cloudformation_stack) (or M(amazon.aws.cloudformation) with C(async)
+    and C(poll=0)).
 author:
   - mysfits.multi_region contributors (@mysfits)
 options:
@@ -63,27 +64,25 @@ notes:
   - Needs C(cloudformation:DescribeStacks) and, for events, C(cloudformation:DescribeStackEvents).
   - A missing stack is not an error; check RV(exists).
 seealso:
+  - module: mysfits.multi_region.cloudformation_stack
   - module: amazon.aws.cloudformation
   - module: amazon.aws.cloudformation_info
 """
 
 EXAMPLES = r"""
 - name: Start the stack without waiting
-  amazon.aws.cloudformation:
+  mysfits.multi_region.cloudformation_stack:
     region: us-east-1
     stack_name: mm-secondary-region
     template_body: "{{ lookup('ansible.builtin.file', 'core.yml') }}"
-    template_parameters:
+    parameters:
       IsDrRegion: "true"
-  async: 3600
-  poll: 0
   register: started
 
 - name: Wait for it with backoff
   mysfits.multi_region.cloudformation_wait:
     region: us-east-1
     stack_name: mm-secondary-region
-    absent_timeout: 120
   register: stack
 
 - name: Use its outputs
@@ -112,6 +111,14 @@ waited:
   returned: always
   type: float
   sample: 41.3
+failure_message:
+  description:
+    - When the stack did not end in a successful C(_COMPLETE) state (a rollback, a failure, absent excepted), why
+      - the failed resources with their reasons from the stack events (with the default
+      O(stack_events=on_failure)) - and what to do.
+  returned: when the stack exists and its last operation did not succeed
+  type: str
+  sample: "The stack mm-secondary-region in us-east-1 is ROLLBACK_COMPLETE. Failed resources: ..."
 cloudformation:
   description:
     - The stack keyed by its name, as M(amazon.aws.cloudformation_info) returns it; empty when the
@@ -144,53 +151,23 @@ cloudformation:
 
 import time
 
-from ansible.module_utils.common.dict_transformations import camel_dict_to_snake_dict
-
 from ansible_collections.amazon.aws.plugins.module_utils.botocore import is_boto3_error_message
 from ansible_collections.amazon.aws.plugins.module_utils.modules import AnsibleAWSModule
-from ansible_collections.amazon.aws.plugins.module_utils.tagging import boto3_tag_list_to_ansible_dict
 
 from ansible_collections.mysfits.multi_region.plugins.module_utils.common import WaitTimeout
 from ansible_collections.mysfits.multi_region.plugins.module_utils.common import aws_client
 from ansible_collections.mysfits.multi_region.plugins.module_utils.common import fail_on_timeout
 from ansible_collections.mysfits.multi_region.plugins.module_utils.common import wait_for
+from ansible_collections.mysfits.multi_region.plugins.module_utils.stack import failure_message
+from ansible_collections.mysfits.multi_region.plugins.module_utils.stack import in_progress
+from ansible_collections.mysfits.multi_region.plugins.module_utils.stack import stack_facts
+from ansible_collections.mysfits.multi_region.plugins.module_utils.stack import succeeded
+from ansible_collections.mysfits.multi_region.plugins.module_utils.stack import wants_events
 
 try:
     import botocore
 except ImportError:
     pass  # handled by AnsibleAWSModule
-
-
-def in_progress(status):
-    """True while CloudFormation is still working on the stack."""
-    return bool(status) and status.endswith("_IN_PROGRESS")
-
-
-def succeeded(status):
-    """A stable state the stack's last operation reached without failing."""
-    return bool(status) and status.endswith("_COMPLETE") and "ROLLBACK" not in status and status != "DELETE_COMPLETE"
-
-
-def wants_events(mode, status):
-    """Whether to read the events: always, never, or when the operation did not succeed."""
-    if mode == "always":
-        return status is not None
-    if mode == "never":
-        return False
-    return status is not None and not succeeded(status)
-
-
-def stack_facts(stack, events=None):
-    """One stack as amazon.aws.cloudformation_info returns it."""
-    facts = {
-        "stack_description": stack,
-        "stack_outputs": {o["OutputKey"]: o.get("OutputValue") for o in stack.get("Outputs") or []},
-        "stack_parameters": {p["ParameterKey"]: p.get("ParameterValue") for p in stack.get("Parameters") or []},
-        "stack_tags": boto3_tag_list_to_ansible_dict(stack.get("Tags") or []),
-    }
-    if events is not None:
-        facts["stack_events"] = events
-    return camel_dict_to_snake_dict(facts, ignore_list=("stack_outputs", "stack_parameters", "stack_tags"))
 
 
 def main():
@@ -248,6 +225,8 @@ def main():
             except (botocore.exceptions.ClientError, botocore.exceptions.BotoCoreError) as e:
                 module.fail_json_aws(e, msg="Could not read the events of the stack %s" % name)
         result["cloudformation"][stack["StackName"]] = stack_facts(stack, events)
+        if not succeeded(stack["StackStatus"]):
+            result["failure_message"] = failure_message(name, module.region, stack["StackStatus"], events)
     module.exit_json(**result)
 
 

@@ -66,6 +66,7 @@ def test_waits_for_the_create_with_growing_gaps_and_returns_cloudformation_info_
     assert entry["stack_parameters"] == {"Colour": "red"}
     assert entry["stack_tags"] == {"team": "mysfits"}
     assert "stack_events" not in entry  # a success needs no events (stack_events=on_failure)
+    assert "failure_message" not in result
     calls = describe_calls(aws, since)
     assert len(calls) == result["polls"] >= 3
     gaps = [b["time"] - a["time"] for a, b in zip(calls, calls[1:])]
@@ -105,6 +106,10 @@ def test_a_rolled_back_create_is_returned_with_the_events_that_explain_it(aws, m
     failed = [e for e in events if e["resource_status"] == "CREATE_FAILED"]
     assert failed and failed[0]["logical_resource_id"] == "Handle"
     assert "quota reached" in failed[0]["resource_status_reason"]
+    # ... and the reasons and what to do, in one message a role can fail with.
+    message = result["failure_message"]
+    assert "ROLLBACK_COMPLETE" in message and "Handle (AWS::CloudFormation::WaitConditionHandle)" in message
+    assert "quota reached" in message and "delete-stack --stack-name %s --region %s" % (STACK, REGION) in message
 
 
 def test_times_out_with_a_message_that_says_what_to_do(aws, module_runner):

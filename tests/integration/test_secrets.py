@@ -111,6 +111,10 @@ def module_tasks(suffix):
         {"name": "dashboard info", prefix + "cloudwatch_dashboard_info": {"name": DASHBOARD}},
         {"name": "replica data", prefix + "ddb_replica_check": {"name": TABLE, "replica_regions": [SECONDARY]}},
         {"name": "stack wait", prefix + "cloudformation_wait": {"stack_name": "no-such-stack-%s" % suffix}},
+        {"name": "stack start", prefix + "cloudformation_stack": {
+            "stack_name": "secrets-stack-%s" % suffix, "parameters": {"Colour": "red"},
+            "template_body": '{"Parameters": {"Colour": {"Type": "String"}}, '
+                             '"Resources": {"H": {"Type": "AWS::CloudFormation::WaitConditionHandle"}}}'}},
     ]
 
 
