@@ -186,8 +186,8 @@ def diff(stack, deployed_template, template_body, parameters, tags, operation):
                  "parameters": normalise_parameters(parameters),
                  "tags": current_tags if tags is None and operation == "update" else (normalise_tags(tags) or {})}
     result = {"before": before, "after": after}
-    if operation in ("create", "recreate") or (operation == "update" and not same_template(deployed_template,
-                                                                                          template_body)):
+    new_template = operation == "update" and not same_template(deployed_template, template_body)
+    if operation in ("create", "recreate") or new_template:
         result = [result, {"before": "" if operation != "update" else template_text(deployed_template),
                            "after": template_body, "before_header": "template (deployed)",
                            "after_header": "template (wanted)"}]

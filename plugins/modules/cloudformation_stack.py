@@ -163,6 +163,7 @@ try:
 except ImportError:
     pass  # handled by AnsibleAWSModule
 
+
 class Stack:
     """The module's few CloudFormation calls."""
 
@@ -266,8 +267,8 @@ def validate(module):
                                  "parameters are strings" % (key, "null" if value is None else "a dict"))
     for key, value in (params["tags"] or {}).items():
         if isinstance(value, (dict, list)) or value is None:
-            module.fail_json(msg="tags.%s must be a string, got %s" % (key, type(value).__name__ if value is not None
-                                                                        else "null"))
+            kind = "null" if value is None else type(value).__name__
+            module.fail_json(msg="tags.%s must be a string, got %s" % (key, kind))
 
 
 def main():
