@@ -11,8 +11,12 @@ module: codecommit_file
 short_description: Ensure a file on a branch of an AWS CodeCommit repository has a given content
 version_added: 0.1.0
 description:
-  - Reads the branch head (C(GetBranch)) and the file (C(GetFile)); when the content differs, commits the
-    new content with C(PutFile), giving the head as parent commit. The same content makes no commit.
+  - Reads the file on the branch (C(GetFile) with the commit specifier C(refs/heads/<branch>)); the commit it
+    was read from is the branch head. When the content differs, commits the new content with C(PutFile),
+    giving that commit as parent. The same content makes no commit, and a run that finds the file up to date
+    makes this one read only.
+  - Only when the file or the branch does not exist yet (GetFile then names no commit), the module reads the
+    head with C(GetBranch) and the file again on that commit.
   - If someone pushes to the branch between the read and the commit (C(ParentCommitIdOutdatedException)),
     the module reads again once and retries, then fails with a clear message.
   - In an empty repository the first commit creates the branch.
@@ -55,6 +59,8 @@ extends_documentation_fragment:
   - amazon.aws.boto3
 notes:
   - Check mode makes no mutating call; diff mode shows the file's content before and after.
+  - Needs C(codecommit:GetFile), C(codecommit:PutFile), and C(codecommit:GetBranch) (a new file or an empty
+    repository).
 """
 
 EXAMPLES = r"""
@@ -112,8 +118,33 @@ except ImportError:
     pass  # handled by AnsibleAWSModule
 
 
+# GetFile errors that may mean "no such branch" (GetFile names no BranchDoesNotExistException; its documented
+# answer for a commit specifier that resolves to nothing is CommitDoesNotExistException). GetBranch tells.
+NO_COMMIT_ERRORS = ["CommitDoesNotExistException", "InvalidCommitException", "BranchDoesNotExistException"]
+
+
 def read(module, client, repository, branch, path):
-    """(head commit id or None, file bytes or None, blob id or None)."""
+    """(head commit id or None, file bytes or None, blob id or None).
+
+    One GetFile on the branch when the file exists: its commitId is the commit the branch pointed at when the
+    file was read, i.e. the head to commit on. GetBranch only when GetFile cannot tell the head (the file or the
+    branch does not exist), followed by a GetFile on that very commit, so that the content compared and the
+    parent given to PutFile always come from the same commit.
+    """
+    try:
+        answer = client.get_file(aws_retry=True, repositoryName=repository, commitSpecifier="refs/heads/" + branch,
+                                 filePath=path)
+    except is_boto3_error_code("RepositoryDoesNotExistException"):
+        module.fail_json(msg="repository: no CodeCommit repository named %s in %s" % (repository, module.region))
+    except is_boto3_error_code(["FileDoesNotExistException"] + NO_COMMIT_ERRORS):  # pylint: disable=duplicate-except
+        return read_at_branch_head(module, client, repository, branch, path)
+    except (botocore.exceptions.ClientError, botocore.exceptions.BotoCoreError) as e:  # pylint: disable=duplicate-except
+        module.fail_json_aws(e, msg="Could not read %s from branch %s of %s" % (path, branch, repository))
+    return answer["commitId"], file_bytes(answer), answer.get("blobId")
+
+
+def read_at_branch_head(module, client, repository, branch, path):
+    """GetBranch, then GetFile on the head commit id: the read when the file or the branch is missing."""
     try:
         head = client.get_branch(aws_retry=True, repositoryName=repository, branchName=branch)["branch"]["commitId"]
     except is_boto3_error_code("RepositoryDoesNotExistException"):
@@ -128,10 +159,14 @@ def read(module, client, repository, branch, path):
         return head, None, None
     except (botocore.exceptions.ClientError, botocore.exceptions.BotoCoreError) as e:  # pylint: disable=duplicate-except
         module.fail_json_aws(e, msg="Could not read %s from %s" % (path, repository))
+    return head, file_bytes(answer), answer.get("blobId")
+
+
+def file_bytes(answer):
     content = answer["fileContent"]
     if isinstance(content, str):  # botocore decodes blobs; keep bytes either way
         content = base64.b64decode(content)
-    return head, content, answer.get("blobId")
+    return content
 
 
 def put(module, client, params, path, desired, parent):

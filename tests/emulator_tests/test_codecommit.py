@@ -148,6 +148,11 @@ def test_missing_repository_branch_and_file(cc):
         cc.get_file(repositoryName=REPO, filePath="b.txt")
     with pytest.raises(cc.exceptions.CommitDoesNotExistException):
         cc.get_file(repositoryName=REPO, filePath="a.txt", commitSpecifier="no-such-branch")
+    # GetFile's errors name no BranchDoesNotExistException: a branch that does not exist is a commit that does not.
+    with pytest.raises(cc.exceptions.CommitDoesNotExistException):
+        cc.get_file(repositoryName=REPO, filePath="a.txt", commitSpecifier="refs/heads/no-such-branch")
+    with pytest.raises(cc.exceptions.RepositoryDoesNotExistException):
+        cc.get_file(repositoryName="nope", filePath="a.txt", commitSpecifier="refs/heads/master")
     with pytest.raises(cc.exceptions.CommitIdDoesNotExistException):
         cc.get_commit(repositoryName=REPO, commitId="f" * 40)
 

@@ -28,6 +28,10 @@ def file_on_master(aws, path, name=REPO):
                                              filePath=path)["fileContent"]
 
 
+def codecommit_calls(aws, since):
+    return [c["operation"] for c in aws.control.calls(since) if c["service"] == "codecommit"]
+
+
 def args(**extra):
     base = {"repository": REPO, "branch": "master", "path": "buildspec_prod.yml", "content": "version: 0.2\n",
             "commit_message": "Multi-region buildspec", "author_name": "Ansible", "email": "ansible@example.com"}
@@ -39,6 +43,7 @@ def test_changed_file_is_committed_on_the_head_then_idempotent(aws, module_runne
     old_head = make_repo(aws, {"buildspec_prod.yml": b"version: 0.1\n", "Dockerfile": b"FROM scratch\n"})
     mark = aws.control.last_seq()
     result = module_runner("codecommit_file", args(), region=REGION, diff=True)
+    calls = codecommit_calls(aws, mark)
     assert result["changed"] is True, result
     assert result["parent_commit_id"] == old_head
     head = aws.client("codecommit").get_branch(repositoryName=REPO, branchName="master")["branch"]["commitId"]
@@ -49,13 +54,14 @@ def test_changed_file_is_committed_on_the_head_then_idempotent(aws, module_runne
     assert commit["message"] == "Multi-region buildspec" and commit["parents"] == [old_head]
     assert commit["author"]["name"] == "Ansible" and commit["author"]["email"] == "ansible@example.com"
     assert result["diff"]["before"] == "version: 0.1\n" and result["diff"]["after"] == "version: 0.2\n"
-    assert [c["operation"] for c in aws.control.mutating_calls(since=mark) if c["service"] == "codecommit"] == [
-        "PutFile"]
+    # The file exists: GetFile on the branch gives the head too, no GetBranch.
+    assert calls == ["GetFile", "PutFile"]
 
     mark = aws.control.last_seq()
     again = module_runner("codecommit_file", args(), region=REGION)
-    assert again["changed"] is False and again["commit_id"] == head
+    assert again["changed"] is False and again["commit_id"] == again["parent_commit_id"] == head
     assert aws.control.mutating_calls(since=mark) == []
+    assert codecommit_calls(aws, mark) == ["GetFile"]  # the no-op re-run: one read
 
 
 def test_check_mode_makes_no_commit(aws, module_runner):
@@ -74,10 +80,27 @@ def test_new_file_and_empty_repository(aws, module_runner, tmp_path):
     source.write_bytes(b"version: 0.2\nphases: {}\n")
     src_args = args(src=str(source))
     del src_args["content"]
+    mark = aws.control.last_seq()
     result = module_runner("codecommit_file", src_args, region=REGION)
+    calls = codecommit_calls(aws, mark)
     assert result["changed"] is True, result
     assert result["parent_commit_id"] is None
     assert file_on_master(aws, "buildspec_prod.yml") == b"version: 0.2\nphases: {}\n"
+    # No branch yet: GetFile names no commit, GetBranch says the branch is missing, PutFile creates it.
+    assert calls == ["GetFile", "GetBranch", "PutFile"]
+
+
+def test_new_file_on_an_existing_branch(aws, module_runner):
+    old_head = make_repo(aws, {"Dockerfile": b"FROM scratch\n"})
+    mark = aws.control.last_seq()
+    result = module_runner("codecommit_file", args(), region=REGION, diff=True)
+    calls = codecommit_calls(aws, mark)
+    assert result["changed"] is True, result
+    assert result["parent_commit_id"] == old_head and result["diff"]["before"] == ""
+    assert file_on_master(aws, "buildspec_prod.yml") == b"version: 0.2\n"
+    assert file_on_master(aws, "Dockerfile") == b"FROM scratch\n"
+    # The file is missing: the head comes from GetBranch, and the file is read again on that very commit.
+    assert calls == ["GetFile", "GetBranch", "GetFile", "PutFile"]
 
 
 @pytest.mark.parametrize("extra,words", [
@@ -122,6 +145,37 @@ class RetryFree:
                 self.before_put()
             return method(**kwargs)
         return call
+
+
+def test_file_added_by_someone_between_the_reads_is_seen_before_it_is_replaced(aws):
+    make_repo(aws, {"Dockerfile": b"FROM scratch\n"})
+    pushed = []
+
+    class Hooked(RetryFree):
+        def __getattr__(self, name):
+            call = super().__getattr__(name)
+            if name != "get_branch" or pushed:
+                return call
+
+            def first_get_branch(**kwargs):
+                cc = aws.client("codecommit")
+                head = cc.get_branch(repositoryName=REPO, branchName="master")["branch"]["commitId"]
+                cc.put_file(repositoryName=REPO, branchName="master", filePath="buildspec_prod.yml",
+                            fileContent=b"theirs\n", parentCommitId=head, commitMessage="their push")
+                pushed.append(head)
+                return call(**kwargs)
+            return first_get_branch
+
+    client = Hooked(aws.client("codecommit"))
+    params = args()
+    desired = params["content"].encode()
+    outcome = pl.ensure_file(
+        lambda: module_code.read(StubModule(), client, REPO, "master", "buildspec_prod.yml"),
+        lambda parent: module_code.put(StubModule(), client, params, "buildspec_prod.yml", desired, parent),
+        desired)
+    assert pushed and outcome["changed"]
+    assert outcome["before"] == b"theirs\n"  # what was replaced is what the module compared (and diffed)
+    assert file_on_master(aws, "buildspec_prod.yml") == b"version: 0.2\n"
 
 
 def foreign_push(aws, count):
