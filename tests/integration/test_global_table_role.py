@@ -47,20 +47,50 @@ class Regions:
         return run_playbook(path, aws.env(PRIMARY), inventory=self.inventory, extra_vars=extra_vars, check=check)
 
 
+DATA_CHECK = {"Scan", "PutItem", "GetItem", "DeleteItem"}  # what ddb_replica_check calls (DescribeTable aside)
+
+
+def data_check_calls(aws, since):
+    return [(c["operation"], c["region"]) for c in aws.control.calls(since)
+            if c["service"] == "dynamodb" and c["operation"] in DATA_CHECK]
+
+
 def test_replica_is_active_with_the_data_and_a_rerun_makes_no_control_plane_change(aws):
     make_table(aws)
     regions = Regions()
+    since = aws.control.last_seq()
     run = regions.run(aws)
     assert run.rc == 0, run
     assert replica_status(aws) == {PRIMARY: "ACTIVE", SECONDARY: "ACTIVE"}
     assert keys(aws, SECONDARY) == keys(aws, PRIMARY) == ["m-0", "m-1", "m-2"]  # canary gone from both
+    # The replica was created in this run: the data check ran (counts in both regions, the canary round trip).
+    first = data_check_calls(aws, since)
+    assert {("Scan", PRIMARY), ("Scan", SECONDARY), ("PutItem", PRIMARY), ("GetItem", SECONDARY),
+            ("DeleteItem", PRIMARY)} <= set(first), first
 
     since = aws.control.last_seq()
     again = regions.run(aws)
     assert again.rc == 0, again
     assert aws.control.mutating_calls(since, plane="control") == []
+    # Nothing was created, changed or waited for: the data check is left to playbooks/verify.yml.
+    assert aws.control.mutating_calls(since, plane="data") == []
+    assert data_check_calls(aws, since) == []
+    assert "the data check is left to playbooks/verify.yml" in " ".join(again.stdout.split())
+    assert recap_changed(again, PRIMARY) == 0
+    assert keys(aws, SECONDARY) == keys(aws, PRIMARY) == ["m-0", "m-1", "m-2"]
+
+
+def test_rerun_runs_the_data_check_when_asked_to(aws):
+    make_table(aws)
+    regions = Regions()
+    assert regions.run(aws).rc == 0
+    since = aws.control.last_seq()
+    again = regions.run(aws, extra_vars={"global_table_verify_unchanged": True})
+    assert again.rc == 0, again
+    assert aws.control.mutating_calls(since, plane="control") == []
     data = [(c["operation"], c["region"]) for c in aws.control.mutating_calls(since, plane="data")]
     assert data == [("PutItem", PRIMARY), ("DeleteItem", PRIMARY)]  # the canary, written then deleted
+    assert ("Scan", SECONDARY) in data_check_calls(aws, since)
     assert recap_changed(again, PRIMARY) == 0
     assert keys(aws, SECONDARY) == keys(aws, PRIMARY) == ["m-0", "m-1", "m-2"]
 
@@ -83,7 +113,7 @@ def test_data_check_catches_a_replica_that_missed_a_write(aws):
     ddb.put_item(TableName=TABLE, Item={"MysfitId": {"S": "m-new"}, "Name": {"S": "Late"}})
     assert "m-new" not in keys(aws, SECONDARY)
 
-    run = regions.run(aws, extra_vars={"global_table_verify_timeout": 3})
+    run = regions.run(aws, extra_vars={"global_table_verify_timeout": 3, "global_table_verify_unchanged": True})
     assert run.rc != 0
     flat = " ".join(run.stdout.split())
     assert "hold different numbers of items" in flat
@@ -95,7 +125,7 @@ def test_data_check_catches_a_canary_that_does_not_reach_the_replica(aws):
     regions = Regions()
     assert regions.run(aws).rc == 0
     aws.control.post("dynamodb/drop-replication", {"table": TABLE, "region": SECONDARY, "count": 1})
-    run = regions.run(aws, extra_vars={"global_table_verify_timeout": 3})
+    run = regions.run(aws, extra_vars={"global_table_verify_timeout": 3, "global_table_verify_unchanged": True})
     assert run.rc != 0
     assert "was not readable in us-east-1" in " ".join(run.stdout.split())
     assert keys(aws, PRIMARY) == keys(aws, SECONDARY) == ["m-0", "m-1", "m-2"]  # the canary was deleted
@@ -107,7 +137,7 @@ def test_data_check_can_be_turned_off(aws):
     assert regions.run(aws).rc == 0
     aws.control.post("dynamodb/drop-replication", {"table": TABLE, "region": SECONDARY, "count": 1})
     since = aws.control.last_seq()
-    run = regions.run(aws, extra_vars={"global_table_verify_data": False})
+    run = regions.run(aws, extra_vars={"global_table_verify_data": False, "global_table_verify_unchanged": True})
     assert run.rc == 0, run
     assert aws.control.mutating_calls(since, plane=None) == []
 
@@ -127,3 +157,21 @@ def test_start_returns_with_the_replica_creating_and_wait_finishes_two_regions(a
     assert waited.rc == 0, waited
     assert replica_status(aws) == {PRIMARY: "ACTIVE", SECONDARY: "ACTIVE", "eu-west-1": "ACTIVE"}
     assert keys(aws, "eu-west-1") == keys(aws, SECONDARY) == keys(aws, PRIMARY)
+
+
+def test_wait_alone_checks_the_data_of_a_replica_an_earlier_run_started(aws):
+    make_table(aws)
+    aws.control.set_timing(replica_create_seconds=15)  # outlasts ansible-playbook start-up
+    regions = Regions()
+    assert regions.run(aws, tasks_from=("start",)).rc == 0
+    assert replica_status(aws)[SECONDARY] == "CREATING"
+
+    since = aws.control.last_seq()
+    waited = regions.run(aws, tasks_from=("wait",))
+    assert waited.rc == 0, waited
+    assert replica_status(aws) == {PRIMARY: "ACTIVE", SECONDARY: "ACTIVE"}
+    # This run created nothing (changed=0) but waited for the replica: the data check ran.
+    assert recap_changed(waited, PRIMARY) == 0
+    assert aws.control.mutating_calls(since, plane="control") == []
+    assert ("Scan", SECONDARY) in data_check_calls(aws, since)
+    assert ("PutItem", PRIMARY) in data_check_calls(aws, since)
