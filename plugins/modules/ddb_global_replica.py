@@ -141,6 +141,14 @@ region:
   returned: always
   type: str
   sample: us-west-2
+table_status:
+  description:
+    - C(TableStatus) of the table (C(ACTIVE), C(UPDATING), ...) as last read.
+    - Also returned when the module refuses to act (with RV(problems)), and null when the table does not exist
+      (the module then fails), so that a caller running the module with C(failed_when=false) can tell the cases apart.
+  returned: always, and on failure once the table was looked up
+  type: str
+  sample: ACTIVE
 global_table_version:
   description: C(GlobalTableVersion) of the table; null while it has no replica.
   returned: always
@@ -247,7 +255,7 @@ class Replicas:
         except is_boto3_error_code("ResourceNotFoundException"):
             self.module.fail_json(msg="Table %s does not exist in %s: check name and region (this module adds "
                                       "replicas to an existing table, it does not create it)."
-                                      % (self.table_name, self.region))
+                                      % (self.table_name, self.region), table_status=None)
         except (botocore.exceptions.BotoCoreError, botocore.exceptions.ClientError) as error:  # pylint: disable=duplicate-except
             self.module.fail_json_aws(error, msg="Could not describe table %s" % self.table_name)
 
@@ -328,6 +336,7 @@ def result_of(table, region, operations, pending):
     return {
         "table_name": table.get("TableName"),
         "table_arn": table.get("TableArn"),
+        "table_status": table.get("TableStatus"),
         "region": region,
         "global_table_version": table.get("GlobalTableVersion"),
         "stream_arn": table.get("LatestStreamArn") if spec.get("StreamEnabled") else None,
@@ -372,7 +381,7 @@ def main():
             enable_streams=params["enable_streams"], known_regions=known_dynamodb_regions(replicas.region),
             legacy=legacy, unscaled_writes=unscaled)
     except plan_lib.PlanError as error:
-        module.fail_json(msg=str(error), problems=error.problems)
+        module.fail_json(msg=str(error), problems=error.problems, table_status=table.get("TableStatus"))
 
     changed = plan_lib.is_change(operations)
     diff = plan_lib.diff_state(table, replicas.region, operations)
@@ -390,6 +399,7 @@ def main():
     blocked = False  # wait=false and an operation is under way that the next ones must wait for
     pending = []
     changed = False
+    acted = False  # an update was made or waited for: the table is read again at the end
     for op in operations:
         action, region = op["action"], op.get("region")
         if blocked:
@@ -407,6 +417,7 @@ def main():
                 blocked = True
                 pending.append(op)
                 continue
+            acted = True
             if action == "wait_active":
                 replicas.wait(lambda t, r=region: replicas.replica_status(t, r) == "ACTIVE" and table_active(t),
                               "the replica in %s to be ACTIVE" % region, left)
@@ -428,7 +439,8 @@ def main():
             else:
                 blocked = True
 
-    final = replicas.describe()
+    # Nothing done (no operation, or only ones left pending): the first read is the state; no second DescribeTable.
+    final = replicas.describe() if acted or changed else table
     module.exit_json(changed=changed, diff=diff, **result_of(final, replicas.region, operations, pending))
 
 

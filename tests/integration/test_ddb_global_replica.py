@@ -55,6 +55,9 @@ def test_fresh_table_gets_an_active_replica_with_its_data_and_a_rerun_changes_no
     assert not again.get("failed"), again
     assert again["changed"] is False
     assert mutating(aws, since) == []
+    # Nothing to do: the one DescribeTable is the state returned, not read a second time.
+    assert [c["operation"] for c in aws.control.calls(since)] == ["DescribeTable"]
+    assert again["table_status"] == "ACTIVE" and replicas_of(again)["us-east-1"] == "ACTIVE"
 
 
 def test_check_mode_reports_the_change_and_makes_no_mutating_call(aws, module_runner):
@@ -136,7 +139,15 @@ def test_provisioned_table_without_write_autoscaling_is_refused(aws, module_runn
     result = run(module_runner, replica_regions=["us-east-1"])
     assert result.get("failed")
     assert "auto scaling" in result["msg"] and "table/%s" % TABLE in result["msg"]
+    assert result["table_status"] == "ACTIVE" and result["problems"]  # refused, not missing
     assert mutating(aws, since) == []
+
+
+def test_missing_table_fails_with_a_null_table_status(aws, module_runner):
+    result = module_runner("ddb_global_replica", {"name": "NoSuchTable", "replica_regions": ["us-east-1"]},
+                           region=PRIMARY, check=True)
+    assert result.get("failed") and "does not exist" in result["msg"], result
+    assert "table_status" in result and result["table_status"] is None
 
 
 def test_provisioned_table_with_write_autoscaling_gets_its_replica(aws, module_runner):
