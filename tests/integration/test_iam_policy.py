@@ -32,16 +32,14 @@ ACCOUNT = "123456789012"
 # action (dependent actions), it is said here. Unknown operations fail the test: map them, then update
 # docs/iam-policy.json and docs/reliability.md.
 OPERATION_ACTIONS = {
-    # "No permissions are required to perform this operation" (STS API reference, GetCallerIdentity).
-    ("sts", "GetCallerIdentity"): [],
-    ("iam", "ListAccountAliases"): ["iam:ListAccountAliases"],
-    # preflight: is every inventory host a region enabled for the account (amazon.aws.aws_region_info).
+    # preflight: do the credentials work, and is every inventory host a region enabled for the account
+    # (amazon.aws.aws_region_info).
     ("ec2", "DescribeRegions"): ["ec2:DescribeRegions"],
     ("cloudformation", "DescribeStacks"): ["cloudformation:DescribeStacks"],
     ("cloudformation", "DescribeStackEvents"): ["cloudformation:DescribeStackEvents"],
-    ("cloudformation", "ListStackResources"): ["cloudformation:ListStackResources"],
     ("cloudformation", "GetTemplate"): ["cloudformation:GetTemplate"],
     ("cloudformation", "CreateStack"): ["cloudformation:CreateStack"],
+    ("cloudformation", "UpdateStack"): ["cloudformation:UpdateStack"],
     ("cloudformation", "DeleteStack"): ["cloudformation:DeleteStack"],
     ("dynamodb", "DescribeTable"): ["dynamodb:DescribeTable"],
     ("dynamodb", "ListTagsOfResource"): ["dynamodb:ListTagsOfResource"],
@@ -82,8 +80,15 @@ OPERATION_ACTIONS = {
     ("s3", "GetBucketPolicy"): ["s3:GetBucketPolicy"],
     ("s3", "PutBucketPolicy"): ["s3:PutBucketPolicy"],
 }
+# Operations a module makes only on a path these runs do not take; their actions stay in the policy and their
+# entries in the mapping. codecommit_file calls GetBranch only when the file or the branch does not exist yet
+# (the lab's repositories hold buildspec_prod.yml from Labs 0-2; pipeline_cross_region_buildspec_path may name
+# a new file).
+# cloudformation_stack calls UpdateStack when the template, a parameter or the tags of a secondary stack
+# change (a new collection version, another table name): not in these runs, tested in test_secondary_stack_role.py.
+NOT_IN_THESE_RUNS = {("codecommit", "GetBranch"), ("cloudformation", "UpdateStack")}
 # Actions whose Service Authorization Reference entry lists no resource type: only "Resource": "*" works.
-NO_RESOURCE_LEVEL = {"iam:ListAccountAliases", "ec2:DescribeRegions"}
+NO_RESOURCE_LEVEL = {"ec2:DescribeRegions"}
 
 
 def load_policy():
@@ -193,11 +198,12 @@ def test_policy_actions_equal_the_actions_the_lab_uses(lab_runs):
     unmapped = sorted(operations - set(OPERATION_ACTIONS))
     assert unmapped == [], "map these operations to IAM actions (and update docs/iam-policy.json): %s" % unmapped
     used = {action for op in operations for action in OPERATION_ACTIONS[op]}
+    other_paths = {action for op in NOT_IN_THESE_RUNS for action in OPERATION_ACTIONS[op]} - used
     granted = policy_actions(load_policy())
     assert sorted(used - granted) == [], "used but not granted"
-    assert sorted(granted - used) == [], "granted but not used"
-    # The mapping holds no stale entry either: every operation it knows was used by these runs.
-    assert sorted(set(OPERATION_ACTIONS) - operations) == []
+    assert sorted(granted - used) == sorted(other_paths), "granted but not used (nor listed in NOT_IN_THESE_RUNS)"
+    # The mapping holds no stale entry either: every operation it knows was used by these runs (or is listed).
+    assert sorted(set(OPERATION_ACTIONS) - operations - NOT_IN_THESE_RUNS) == []
 
 
 def test_policy_resources_cover_what_the_lab_touched_and_no_more(lab_runs):
