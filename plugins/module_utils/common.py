@@ -31,6 +31,12 @@ def aws_client(module, service, region=None, retry_decorator=DEFAULT_RETRY):
     return module.client(service, retry_decorator=retry_decorator, **extra)
 
 
+def seconds(value):
+    """A duration for a message: whole seconds as such, else one decimal (1.99998 -> 2, 2.25 -> 2.2)."""
+    rounded = round(float(value), 1)
+    return int(rounded) if rounded == int(rounded) else rounded
+
+
 class WaitTimeout(Exception):
     """Raised by :func:`wait_for` when the condition is not met in time."""
 
@@ -39,7 +45,7 @@ class WaitTimeout(Exception):
         self.timeout = timeout
         self.last = last
         super().__init__(
-            "Timed out after %ss waiting for %s; last seen: %s" % (timeout, description, last)
+            "Timed out after %ss waiting for %s; last seen: %s" % (seconds(timeout), description, last)
         )
 
 

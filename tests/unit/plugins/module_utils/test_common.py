@@ -44,3 +44,8 @@ def test_timeout_message_names_what_and_the_last_state():
     assert str(raised.value) == "Timed out after 5s waiting for table T to be ACTIVE; last seen: UPDATING"
     assert raised.value.last == "UPDATING"
     assert sum(clock.sleeps) == pytest.approx(5)  # never sleeps past the deadline
+
+
+def test_timeout_messages_round_the_seconds():
+    assert str(WaitTimeout("x", 1.99998999699892, "y")).startswith("Timed out after 2s waiting for x")
+    assert str(WaitTimeout("x", 90.25, "y")).startswith("Timed out after 90.2s waiting")
