@@ -234,7 +234,7 @@ def fixed_loop(gaps, length=4, tolerance=0.10, tight=10.0):
 def summarise(runs, args):
     s, r, p = args.stack, args.replica, args.pipeline
     res = {"runs": len(runs), "per_run": []}
-    p1, seq, p2w, p3, p3floor, p4 = [], [], [], [], [], []
+    p1, seq, p2w, p3, p3floor, p3best, p4 = [], [], [], [], [], [], []
     for run in runs:
         conv, noop, check, ping, conv4 = (run[k]["wall"] for k in ("converge", "noop", "check", "ping", "converge4"))
         floor = max(s, r) + p + noop
@@ -243,7 +243,11 @@ def summarise(runs, args):
         p2w.append(noop / ping)
         p3.append(conv4 / conv)
         noop4 = run["noop4"]["wall"] if "noop4" in run else noop
-        p3floor.append(conv4 / (max(s, 4 * r) + p + noop4))
+        # DynamoDB adds replicas one at a time (4R), and the site playbook overlaps that chain with the stacks
+        # and the pipeline run (S + P): the 4-secondary converge cannot be shorter than max(S + P, 4R) + no-op.
+        floor4 = max(s + p, 4 * r) + noop4
+        p3floor.append(conv4 / floor4)
+        p3best.append(floor4 / floor)
         p4.append(check / noop)
         res["per_run"].append({
             "converge": conv, "noop": noop, "check": check, "ping": ping, "converge4": conv4,
@@ -274,6 +278,7 @@ def summarise(runs, args):
     res["p2_wall_ratio"] = stats(p2w)
     res["p3"] = stats(p3)
     res["p3_vs_floor"] = stats(p3floor)
+    res["p3_best"] = stats(p3best)
     res["p4"] = stats(p4)
     regions = sorted({region for x in per for region in x["noop_reads"]})
     res["p2_reads"] = {region: stats([x["noop_reads"].get(region, 0) for x in per]) for region in regions}
@@ -421,8 +426,8 @@ def write_doc(path, res, baseline):
     w("Runs, each on a blank emulator account: the fixture; `--check` (P4, on the fresh primary); the "
       "converge; the no-op re-run; the readiness plays alone (`--tags readiness`); `benchmarks/ping.yml`; "
       "then again the fixture and the converge with four secondary regions "
-      "(`benchmarks/inventory/four_secondaries.yml`). Converge, no-op and check runs leave the readiness "
-      "checks out (`--skip-tags readiness`).")
+      "(`benchmarks/inventory/four_secondaries.yml`)%s. Converge, no-op and check runs leave the readiness "
+      "checks out (`--skip-tags readiness`)." % (" and its no-op re-run" if res.get("noop4") else ""))
     w("")
     w("## Targets")
     w("")
@@ -454,8 +459,10 @@ def write_doc(path, res, baseline):
     if res.get("noop4"):
         w("| no-op re-run, 4 secondaries | %s |" % fmt(res["noop4"], " s", 1))
     w("| **P3** converge 4 / converge 1 | %s |" % fmt(res["p3"]))
-    w("| P3 converge 4 / (max(S, 4R) + P + no-op) (replicas are created one at a time) | %s |"
+    w("| P3 converge 4 / its floor max(S + P, 4R) + no-op 4 (replicas are created one at a time) | %s |"
       % fmt(res["p3_vs_floor"]))
+    w("| best P3 these latencies allow: (max(S + P, 4R) + no-op 4) / (max(S, R) + P + no-op) | %s |"
+      % fmt(res.get("p3_best")))
     w("| `--check` on the fresh primary | %s |" % fmt(res["check"], " s", 1))
     w("| **P4** check / no-op | %s |" % fmt(res["p4"]))
     w("| **P4** mutating calls in check mode (all planes) | %s |" % fmt(res["p4_mutating"], "", 0))
@@ -534,7 +541,7 @@ def write_doc(path, res, baseline):
                                         ("p1", "P1", "", 2), ("p2_wall_ratio", "P2 no-op / ping", "", 2),
                                         ("p2_mutating", "P2 mutating control calls", "", 0),
                                         ("converge4", "converge, 4 secondaries", " s", 1), ("p3", "P3", "", 2),
-                                        ("p3_vs_floor", "P3 vs max(S, 4R) floor", "", 2),
+                                        ("p3_vs_floor", "P3 vs its floor", "", 2),
                                         ("check", "check", " s", 1), ("p4", "P4", "", 2)):
             w("| %s | %s | %s |" % (name, fmt(baseline.get(key), unit, digits), fmt(res.get(key), unit, digits)))
         for region in sorted(set(baseline.get("p2_reads", {})) | set(res["p2_reads"])):
@@ -570,7 +577,8 @@ def main(argv=None):
     parser.add_argument("--stack", type=float, default=30.0, help="S: stack create seconds")
     parser.add_argument("--replica", type=float, default=20.0, help="R: replica create seconds")
     parser.add_argument("--pipeline", type=float, default=10.0, help="P: pipeline run seconds")
-    parser.add_argument("--noop4", action="store_true", help="also time a no-op run with 4 secondaries")
+    parser.add_argument("--no-noop4", dest="noop4", action="store_false",
+                        help="skip the no-op run with 4 secondaries (its wall time is the P3 floor's no-op)")
     parser.add_argument("--label", default="latest", help="results go to benchmarks/results/<label>.json")
     parser.add_argument("--baseline", default="before", help="results label to compare with (before/after table)")
     parser.add_argument("--doc", default=DOC)

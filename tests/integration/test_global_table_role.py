@@ -175,3 +175,54 @@ def test_wait_alone_checks_the_data_of_a_replica_an_earlier_run_started(aws):
     assert aws.control.mutating_calls(since, plane="control") == []
     assert ("Scan", SECONDARY) in data_check_calls(aws, since)
     assert ("PutItem", PRIMARY) in data_check_calls(aws, since)
+
+
+def run_background_play(aws, regions, extra_vars=None):
+    """start, wait in the background, a marker call (DescribeStacks in eu-central-1), finish."""
+    role = "mysfits.multi_region.global_table"
+    tasks = [
+        {"name": "start", "ansible.builtin.include_role": {"name": role, "tasks_from": "start"}},
+        {"name": "wait in the background", "ansible.builtin.include_role": {"name": role, "tasks_from": "wait"},
+         "vars": {"global_table_wait_in_background": True}},
+        {"name": "marker: the play goes on", "amazon.aws.cloudformation_info": {
+            "region": "eu-central-1", "stack_name": "marker"}, "run_once": True},
+        {"name": "finish", "ansible.builtin.include_role": {"name": role, "tasks_from": "finish"}},
+    ]
+    path = os.path.join(regions.dir, "background.yml")
+    with open(path, "w") as handle:
+        yaml.safe_dump([{"name": "regions", "hosts": "regions", "gather_facts": False, "tasks": tasks}], handle)
+    return run_playbook(path, aws.env(PRIMARY), inventory=regions.inventory, extra_vars=extra_vars)
+
+
+def test_wait_in_the_background_lets_the_play_go_on_while_the_replica_chain_runs(aws):
+    make_table(aws)
+    aws.control.set_timing(replica_create_seconds=6)
+    regions = Regions(secondaries=(SECONDARY, "eu-west-1"))
+    since = aws.control.last_seq()
+    run = run_background_play(aws, regions)
+    assert run.rc == 0, run
+    assert replica_status(aws) == {PRIMARY: "ACTIVE", SECONDARY: "ACTIVE", "eu-west-1": "ACTIVE"}
+    calls = aws.control.calls(since)
+    marker = [c["seq"] for c in calls if c["operation"] == "DescribeStacks" and c["region"] == "eu-central-1"]
+    replica_updates = [c["seq"] for c in calls if c["operation"] == "UpdateTable" and c["region"] == PRIMARY]
+    # UpdateTable: the stream, the first replica (start), the second replica (the background job).
+    assert len(marker) == 1 and len(replica_updates) == 3, (marker, replica_updates)
+    # The task after the wait ran before the background job asked for the second replica (one at a time).
+    assert marker[0] < replica_updates[-1]
+    # finish collected the job, then checked the data in both secondaries.
+    checked = [c["seq"] for c in calls if c["operation"] == "Scan" and c["region"] in (SECONDARY, "eu-west-1")]
+    assert len(checked) == 2 and min(checked) > replica_updates[-1]
+    assert keys(aws, "eu-west-1") == keys(aws, SECONDARY) == keys(aws, PRIMARY)
+    # The job's result is the wait's: changed (it added the second replica).
+    assert recap_changed(run, PRIMARY) >= 2
+
+
+def test_a_background_wait_that_fails_fails_finish_with_the_modules_message(aws):
+    make_table(aws)
+    aws.control.set_timing(replica_create_seconds=30)
+    regions = Regions()
+    run = run_background_play(aws, regions, extra_vars={"global_table_wait_timeout": 2})
+    assert run.rc != 0, run
+    out = " ".join(run.stdout.split())
+    assert "Timed out after 2s" in out and "wait_timeout" in out, run.stdout[-3000:]
+    assert "Wait for the replica chain running in the background" in out
