@@ -50,11 +50,13 @@ class WaitTimeout(Exception):
 
 
 def wait_for(fetch, done, description, timeout=600, delay=2.0, max_delay=15.0, describe=None,
-             sleep=time.sleep, clock=time.monotonic):
+             sleep=time.sleep, clock=time.monotonic, backoff=1.5):
     """Poll ``fetch()`` until ``done(value)`` is true; return the last value.
 
-    Backs off exponentially from ``delay`` to ``max_delay`` seconds (never a
-    tight loop). ``describe(value)`` renders the state for the timeout
+    Backs off exponentially from ``delay`` to ``max_delay`` seconds, each wait
+    ``backoff`` times the one before (never a tight loop). Before the cap, an
+    operation that ends is noticed at most ``backoff - 1`` times the time
+    already waited after it ended (half of it with 1.5, a quarter with 1.25). ``describe(value)`` renders the state for the timeout
     message. Raises :class:`WaitTimeout` after ``timeout`` seconds.
     """
     deadline = clock() + timeout
@@ -67,7 +69,7 @@ def wait_for(fetch, done, description, timeout=600, delay=2.0, max_delay=15.0, d
         if remaining <= 0:
             raise WaitTimeout(description, timeout, describe(value) if describe else value)
         sleep(min(wait, remaining))
-        wait = min(wait * 1.5, max_delay)
+        wait = min(wait * backoff, max_delay)
 
 
 def fail_on_timeout(module, error, **result):

@@ -12,8 +12,8 @@ short_description: Wait, with backoff, until a CloudFormation stack is no longer
 version_added: 0.1.0
 description:
   - Polls C(DescribeStacks) until the stack's status no longer ends in C(_IN_PROGRESS), waiting
-    O(delay) seconds after the first poll and 1.5 times longer after each further poll, up to
-    O(max_delay); a stack that takes ten minutes is read about 25 times, not every few seconds.
+    O(delay) seconds after the first poll and O(backoff) times longer after each further poll, up to
+    O(max_delay); with the defaults a stack that takes ten minutes is read about 25 times, not every few seconds.
   - Returns the stack as M(amazon.aws.cloudformation_info) does (RV(cloudformation) keyed by the
     stack name, with C(stack_description), C(stack_outputs), C(stack_parameters), C(stack_tags)
     and C(stack_events)), so a role can use either.
@@ -41,6 +41,13 @@ options:
     description: Longest wait between two polls, in seconds.
     type: float
     default: 30.0
+  backoff:
+    description:
+      - How much longer each wait is than the one before (until O(max_delay)). With V(1.5), a stack that finishes is
+        noticed at most half the time already waited after it finished; with V(1.25), a quarter, for a few more polls
+        early on. V(1.0) polls every O(delay) seconds.
+    type: float
+    default: 1.5
   absent_timeout:
     description:
       - Seconds during which a stack that does not exist is waited for (its create was started
@@ -176,6 +183,7 @@ def main():
         wait_timeout=dict(type="int", default=3600),
         delay=dict(type="float", default=2.0),
         max_delay=dict(type="float", default=30.0),
+        backoff=dict(type="float", default=1.5),
         absent_timeout=dict(type="int", default=0),
         stack_events=dict(type="str", choices=["always", "on_failure", "never"], default="on_failure"),
     )
@@ -184,6 +192,9 @@ def main():
     for name in ("wait_timeout", "delay", "max_delay", "absent_timeout"):
         if params[name] < 0:
             module.fail_json(msg="%s must be 0 or more, got %s" % (name, params[name]))
+    if params["backoff"] < 1.0:
+        module.fail_json(msg="backoff must be 1.0 or more (each wait that many times the one before), got %s"
+                         % params["backoff"])
     if params["max_delay"] < params["delay"]:
         module.fail_json(msg="max_delay (%s) must be at least delay (%s); raise max_delay or lower delay"
                          % (params["max_delay"], params["delay"]))
@@ -209,6 +220,7 @@ def main():
     try:
         stack = wait_for(fetch, done, "the stack %s to leave its in-progress state" % name,
                          timeout=params["wait_timeout"], delay=params["delay"], max_delay=params["max_delay"],
+                         backoff=params["backoff"],
                          describe=lambda s: s.get("StackStatus") if s else "ABSENT")
     except WaitTimeout as e:
         fail_on_timeout(module, e, polls=polls["count"], waited=round(time.monotonic() - started, 1))

@@ -123,6 +123,9 @@ def test_times_out_with_a_message_that_says_what_to_do(aws, module_runner):
 
 def test_bad_delays_fail_before_any_call_naming_the_parameter(aws, module_runner):
     since = aws.control.last_seq()
+    shrinking = module_runner("mysfits.multi_region.cloudformation_wait", {"stack_name": STACK, "backoff": 0.5},
+                              region=REGION)
+    assert shrinking["failed"] and "backoff must be 1.0 or more" in shrinking["msg"]
     result = module_runner("mysfits.multi_region.cloudformation_wait",
                            {"stack_name": STACK, "delay": 10, "max_delay": 1}, region=REGION)
     assert result["failed"]

@@ -36,6 +36,17 @@ def test_backs_off_up_to_the_cap():
     assert all(b >= a for a, b in zip(clock.sleeps, clock.sleeps[1:-1]))
 
 
+def test_a_smaller_backoff_factor_grows_the_waits_more_slowly_to_the_same_cap():
+    clock = FakeClock()
+    with pytest.raises(WaitTimeout):
+        wait_for(lambda: "CREATE_IN_PROGRESS", lambda v: False, "the stack", timeout=100, delay=2, max_delay=10,
+                 backoff=1.25, sleep=clock.sleep, clock=clock)
+    assert clock.sleeps[:4] == [2, 2.5, 3.125, 3.90625]
+    assert max(clock.sleeps) == 10
+    # each wait at most a quarter longer than the one before: a poll at most 25 % of the time waited so far late
+    assert all(b <= 1.25 * a for a, b in zip(clock.sleeps, clock.sleeps[1:]))
+
+
 def test_timeout_message_names_what_and_the_last_state():
     clock = FakeClock()
     with pytest.raises(WaitTimeout) as raised:
