@@ -172,9 +172,10 @@ class Stack:
         self.client = client
         self.name = name
 
-    def describe(self):
+    def describe(self, stack=None):
+        """The stack (by name, or by ``stack`` id), None when it does not exist."""
         try:
-            return self.client.describe_stacks(aws_retry=True, StackName=self.name)["Stacks"][0]
+            return self.client.describe_stacks(aws_retry=True, StackName=stack or self.name)["Stacks"][0]
         except is_boto3_error_message("does not exist"):
             return None
         except (botocore.exceptions.ClientError, botocore.exceptions.BotoCoreError) as e:  # pylint: disable=duplicate-except
@@ -237,12 +238,7 @@ class Stack:
             self.module.fail_json_aws(e, msg="Could not delete the rolled-back stack %s" % self.name)
 
         def fetch():
-            try:
-                return self.client.describe_stacks(aws_retry=True, StackName=stack_id)["Stacks"][0]["StackStatus"]
-            except is_boto3_error_message("does not exist"):
-                return "DELETE_COMPLETE"
-            except (botocore.exceptions.ClientError, botocore.exceptions.BotoCoreError) as e:  # pylint: disable=duplicate-except
-                self.module.fail_json_aws(e, msg="Could not describe the stack %s" % self.name)
+            return (self.describe(stack_id) or {"StackStatus": "DELETE_COMPLETE"})["StackStatus"]
 
         try:
             status = wait_for(fetch, lambda s: not st.in_progress(s), "the delete of the stack %s" % self.name,
