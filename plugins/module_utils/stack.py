@@ -62,7 +62,7 @@ def wants_events(mode, status):
     return status is not None and not succeeded(status)
 
 
-def stack_facts(stack, events=None, template=None):
+def stack_facts(stack, events=None):
     """One stack as amazon.aws.cloudformation_info returns it (keys in snake_case)."""
     facts = {
         "stack_description": stack,
@@ -72,10 +72,7 @@ def stack_facts(stack, events=None, template=None):
     }
     if events is not None:
         facts["stack_events"] = events
-    snake = camel_dict_to_snake_dict(facts, ignore_list=("stack_outputs", "stack_parameters", "stack_tags"))
-    if template is not None:
-        snake["stack_template"] = template
-    return snake
+    return camel_dict_to_snake_dict(facts, ignore_list=("stack_outputs", "stack_parameters", "stack_tags"))
 
 
 def parameter_value(value):
