@@ -390,6 +390,15 @@ def verdict_lines(res):
             for t in res["targets"]]
 
 
+def operations_table(w, ops):
+    """A Markdown table of ``operations()`` rows."""
+    w("| service | operation | region | mutating | calls |")
+    w("| --- | --- | --- | --- | --- |")
+    for o in ops:
+        w("| %s | %s | %s | %s | %d |" % (o["service"], o["operation"], o["region"], "yes" if o["mutating"] else "",
+                                        o["count"]))
+
+
 def write_doc(path, res, baseline):
     lat = res["latencies"]
     s, r, p = lat["stack_create_seconds"], lat["replica_create_seconds"], lat["pipeline_run_seconds"]
@@ -488,11 +497,7 @@ def write_doc(path, res, baseline):
     polls = sum(x["polls"] for x in res["first_converge_polling"])
     w("%d calls, of which %d are polling (status reads beyond those of the no-op run)." % (total, polls))
     w("")
-    w("| service | operation | region | mutating | calls |")
-    w("| --- | --- | --- | --- | --- |")
-    for o in res["first_converge_operations"]:
-        w("| %s | %s | %s | %s | %d |" % (o["service"], o["operation"], o["region"], "yes" if o["mutating"] else "",
-                                        o["count"]))
+    operations_table(w, res["first_converge_operations"])
     w("")
     w("### Polling and the gaps between polls")
     w("")
@@ -510,11 +515,7 @@ def write_doc(path, res, baseline):
     w("")
     w("### No-op re-run (first run), by service and operation")
     w("")
-    w("| service | operation | region | mutating | calls |")
-    w("| --- | --- | --- | --- | --- |")
-    for o in res["noop_operations"]:
-        w("| %s | %s | %s | %s | %d |" % (o["service"], o["operation"], o["region"], "yes" if o["mutating"] else "",
-                                        o["count"]))
+    operations_table(w, res["noop_operations"])
     w("")
     w("### Readiness checks (reported apart)")
     w("")
@@ -523,11 +524,7 @@ def write_doc(path, res, baseline):
         ", ".join("%s %d" % kv for kv in ready["readiness_reads"].items()) or "none",
         ready["readiness_mutating_control"], ready["readiness_mutating_data"]))
     w("")
-    w("| service | operation | region | mutating | calls |")
-    w("| --- | --- | --- | --- | --- |")
-    for o in res["readiness_operations"]:
-        w("| %s | %s | %s | %s | %d |" % (o["service"], o["operation"], o["region"], "yes" if o["mutating"] else "",
-                                        o["count"]))
+    operations_table(w, res["readiness_operations"])
     w("")
     if baseline:
         w("## Before and after (`%s` → `%s`)" % (baseline["label"], res["label"]))
