@@ -118,7 +118,8 @@ Outputs:
     stack = _create(cfn, "sg", body)
     assert stack["StackStatus"] == "CREATE_COMPLETE"
     group = aws.client("ec2", REGION).describe_security_groups(GroupIds=[_outputs(stack)["Group"]])["SecurityGroups"][0]
-    rules = {(p["IpProtocol"], p.get("FromPort"), p.get("ToPort"), p["IpRanges"][0]["CidrIp"]) for p in group["IpPermissions"]}
+    rules = {(p["IpProtocol"], p.get("FromPort"), p.get("ToPort"), p["IpRanges"][0]["CidrIp"])
+             for p in group["IpPermissions"]}
     assert ("-1", None, None, "10.0.0.0/16") in rules
     assert ("tcp", 80, 80, "0.0.0.0/0") in rules
 
@@ -413,3 +414,28 @@ def test_a_resource_failing_during_create_rolls_the_stack_back(aws, region):
     [(logical_id, reason)] = _failure(cfn, "half-made")
     assert logical_id == "Subnet" and "mars-north-1a" in reason
     assert aws.client("ec2", region).describe_vpcs(Filters=[{"Name": "cidr", "Values": ["10.0.0.0/16"]}])["Vpcs"] == []
+
+
+def test_inline_role_policies_are_stored_as_json(aws):
+    """IAM GetRolePolicy (API_GetRolePolicy.html): PolicyDocument is the (URL-encoded) JSON policy document."""
+    cfn = aws.client("cloudformation", REGION)
+    body = """
+Resources:
+  Role:
+    Type: AWS::IAM::Role
+    Properties:
+      AssumeRolePolicyDocument:
+        Statement: [{Effect: Allow, Principal: {Service: codebuild.amazonaws.com}, Action: sts:AssumeRole}]
+      Policies:
+        - PolicyName: inline
+          PolicyDocument:
+            Version: "2012-10-17"
+            Statement: [{Effect: Allow, Action: [s3:GetObject], Resource: "arn:aws:s3:::bucket/*"}]
+Outputs:
+  Role:
+    Value: !Ref Role
+"""
+    role = _outputs(_create(cfn, "inline", body))["Role"]
+    document = aws.client("iam", REGION).get_role_policy(RoleName=role, PolicyName="inline")["PolicyDocument"]
+    assert document == {"Version": "2012-10-17", "Statement": [
+        {"Effect": "Allow", "Action": ["s3:GetObject"], "Resource": "arn:aws:s3:::bucket/*"}]}

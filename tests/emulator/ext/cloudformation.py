@@ -58,6 +58,8 @@ Templates shaped as the workshop's own (cfn/core.yml, cfn/cicd.yml of hub714/mul
 * A resource that fails while a stack is created (moto raised out of ``CreateStack`` and left a
   half-made stack that answered ``DescribeStacks`` with HTTP 500) now fails the create as AWS does:
   ``CREATE_FAILED`` for that resource with the error as reason, rollback, ``ROLLBACK_COMPLETE``.
+* Inline ``Policies`` of an ``AWS::IAM::Role`` were stored as Python dicts, so ``GetRolePolicy``
+  answered their repr (not JSON); they are stored as the JSON documents IAM keeps.
 * YAML timestamps (``Version: 2012-10-17`` unquoted) were read as dates; CloudFormation reads
   every scalar of a template as text, so they stay the text written.
 
@@ -104,6 +106,7 @@ DynamoDB, S3, Events, Lambda - is moto's own):
   no Lambda runtime here, so the resource answers SUCCESS at once without invoking anything
   (no ``Data`` attributes). The function itself is still created in moto's Lambda backend.
 """
+import json
 import random
 import re
 import string
@@ -122,6 +125,7 @@ from moto.codecommit.models import codecommit_backends
 from moto.codepipeline.models import codepipeline_backends
 from moto.core.common_models import CloudFormationModel
 from moto.ec2.models.security_groups import SecurityGroup
+from moto.iam.models import Role
 from moto.elbv2.models import FakeLoadBalancer, FakeTargetGroup
 
 from .. import app, state
@@ -614,8 +618,6 @@ def _plain_yaml_loader():
 
 def _parse_template_text(template):
     """Stack.parse_template, with timestamps left as text."""
-    import json
-
     import yaml
     try:
         return yaml.load(template, Loader=_YAML_LOADER[0])
@@ -748,6 +750,21 @@ def _security_group_create(cls, resource_name, cloudformation_json, account_id, 
             from_port=rule.get("FromPort") if ported else None, to_port=rule.get("ToPort") if ported else None,
             ip_ranges=rule.get("CidrIp", []), source_groups=[source] if source else [], vpc_id=properties.get("VpcId"))
     return group
+
+
+# ----------------------------------------------------------------------------- IAM roles
+
+def _role_create(cls, resource_name, cloudformation_json, account_id, region_name, **kwargs):
+    """AWS::IAM::Role whose inline Policies keep their documents as JSON (moto stored the dict, and
+    GetRolePolicy then answered its Python repr, which no client can parse)."""
+    properties = dict(cloudformation_json.get("Properties") or {})
+    if properties.get("Policies"):
+        properties["Policies"] = [
+            dict(policy, PolicyDocument=policy["PolicyDocument"] if isinstance(policy.get("PolicyDocument"), str)
+                 else json.dumps(policy.get("PolicyDocument")))
+            for policy in properties["Policies"]]
+    return _ORIGINALS["role_create"].__func__(cls, resource_name, dict(cloudformation_json, Properties=properties),
+                                              account_id, region_name, **kwargs)
 
 
 # ----------------------------------------------------------------------------- custom resources
@@ -1189,7 +1206,6 @@ def _fail_next_route(request):
 # ----------------------------------------------------------------------------- install
 
 _ORIGINALS = {}
-_ORIGINAL_OUTPUTS = Stack.outputs
 _YAML_LOADER = [None]
 
 
@@ -1207,12 +1223,14 @@ def install():
         parse_and_update_resource=parsing.parse_and_update_resource,
         clean_json=parsing.clean_json,
         security_group_create=SecurityGroup.create_from_cloudformation_json,
+        role_create=Role.create_from_cloudformation_json,
         parse_and_create_resource=parsing.parse_and_create_resource,
         generate_resource_name=parsing.generate_resource_name,
     )
     parsing.parse_and_update_resource = _parse_and_update_resource
     parsing.clean_json = _clean_json
     SecurityGroup.create_from_cloudformation_json = classmethod(_security_group_create)
+    Role.create_from_cloudformation_json = classmethod(_role_create)
     parsing.parse_and_create_resource = _parse_and_create_resource
     parsing.generate_resource_name = _generate_resource_name
     _YAML_LOADER[0] = _plain_yaml_loader()
