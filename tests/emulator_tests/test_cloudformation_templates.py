@@ -295,6 +295,8 @@ def test_nested_stack_from_s3_with_outputs_through_get_att_and_sub(aws):
     nested = cfn.describe_stacks(StackName=nested_id)["Stacks"][0]
     assert re.fullmatch(r"mm-parent-Child-[A-Z0-9]{13}", nested["StackName"])
     assert nested["StackId"] == nested_id  # the nested stack's physical id is its stack id (ARN)
+    parent_id = cfn.describe_stacks(StackName="mm-parent")["Stacks"][0]["StackId"]
+    assert (nested["ParentId"], nested["RootId"]) == (parent_id, parent_id)
     assert nested["StackStatus"] == "CREATE_IN_PROGRESS"  # as long as its parent
     assert _settled(cfn, "mm-parent") == "CREATE_COMPLETE"
     assert cfn.describe_stacks(StackName=nested_id)["Stacks"][0]["StackStatus"] == "CREATE_COMPLETE"

@@ -48,7 +48,8 @@ Templates shaped as the workshop's own (cfn/core.yml, cfn/cicd.yml of hub714/mul
   first dot, ``${!Literal}`` stays literal, variables of the second (map) argument win.
 * Nested stacks (``AWS::CloudFormation::Stack`` with an S3 ``TemplateURL``): the nested stack is
   named ``<parent>-<LogicalId>-<13 upper case letters and digits>``, ``Ref`` is its stack id (ARN),
-  ``GetAtt Outputs.<Name>`` its output (unknown output: a template error, as AWS), and it reports
+  ``GetAtt Outputs.<Name>`` its output (unknown output: a template error, as AWS), ``DescribeStacks``
+  shows its ``ParentId`` and ``RootId``, and it reports
   ``CREATE_IN_PROGRESS`` for as long as its parent and then ``CREATE_COMPLETE``.
 * Generated names of ECR repositories (no ``RepositoryName``) were upper case and rejected by
   ECR's name rule; they are ``<stack>-<logicalid>-<suffix>`` in lower case, as CloudFormation makes them.
@@ -680,8 +681,11 @@ def _nested_create(cls, resource_name, cloudformation_json, account_id, region_n
         raise
     _strip_final_events(stack, 1)
     _create_phases(stack, None)
+    # DescribeStacks of a nested stack names its parent and its root (the top-level stack)
     parent_id = kwargs.get("StackId")
-    stack._emu_parent_id = parent_id
+    parent = backend.stacks.get(parent_id)
+    stack.parent_id = parent_id
+    stack.root_id = getattr(parent, "root_id", None) or parent_id
     return stack
 
 
