@@ -181,6 +181,12 @@ def test_workshop_world_is_built_as_labs_0_to_2_leave_it_and_a_second_build_chan
     items = aws.client("dynamodb", REGION).scan(TableName=outputs["DynamoTable"])["Items"]
     assert len(items) == 12
     assert all({k: list(v)[0] for k, v in item.items()} == ITEM_ATTRIBUTES for item in items)
+    with open(workshop.ITEMS) as handle:
+        wanted = json.load(handle)
+    by_id = lambda item: item["MysfitId"]["S"]  # noqa: E731
+    assert sorted(items, key=by_id) == sorted(wanted, key=by_id)
+    assert {i["GoodEvil"]["S"] for i in items} == {"Good", "Neutral", "Evil"}
+    assert {i["LawChaos"]["S"] for i in items} == {"Lawful", "Neutral", "Chaotic"}
 
     # each repository: one commit on master with the service's source, Dockerfile and buildspec_prod.yml
     for key, ecr_output, container, app_file in (
