@@ -53,6 +53,15 @@ Templates shaped as the workshop's own (cfn/core.yml, cfn/cicd.yml of hub714/mul
   ``CREATE_IN_PROGRESS`` for as long as its parent and then ``CREATE_COMPLETE``.
 * Generated names of ECR repositories (no ``RepositoryName``) were upper case and rejected by
   ECR's name rule; they are ``<stack>-<logicalid>-<suffix>`` in lower case, as CloudFormation makes them.
+  Generated IAM role and Lambda function names are cut to their 64-character limit (the stack and
+  logical id part shortened, the random suffix kept).
+* Short-form tags on a mapping (``!GetAZs {Ref: AWS::Region}``) were left as raw YAML nodes; they
+  are read like the long form. ``!GetAtt a.b.c`` splits at the first dot only.
+* Security-group ingress rules with ``IpProtocol: -1`` and no ports failed (``KeyError: 'FromPort'``);
+  they allow every protocol and port; tcp/udp rules without ports fail, as EC2 refuses them.
+* An ``AWS::CodePipeline::Pipeline``'s declaration keeps the API's types (see below), so
+  ``GetPipeline`` answers ``actionTypeId.version`` ``"1"`` for a template's ``Version: 1``.
+* ``ExportName`` of an output is its own ``Export`` (moto matched exports by value).
 * Outputs whose ``Condition`` is false were still evaluated for their ``Export`` (a reference to a
   resource that was not created broke the stack); they are skipped, as AWS neither evaluates nor
   lists them.
@@ -97,8 +106,10 @@ DynamoDB, S3, Events, Lambda - is moto's own):
   executions); the CloudFormation shape (``ArtifactStore``, ``Stages``/``Actions``,
   ``ArtifactStores`` as a list of ``{Region, ArtifactStore}``) is converted to the API's
   declaration, configuration values to strings (``false`` -> ``"false"``). ``Ref`` = name;
-  ``GetAtt`` ``Version``. AWS starts a first execution when a pipeline is created; so does
-  this model (``StartPipelineExecution`` in the backend), unless the backend refuses.
+  ``GetAtt`` ``Version``. Template values are converted to the types of botocore's
+  ``PipelineDeclaration`` shape (numbers to strings for String members, text to integers for
+  Integer members), as CloudFormation does. AWS starts a first execution when a pipeline is
+  created; so does this model (``StartPipelineExecution`` in the backend), unless the backend refuses.
   Updates go through ``update_pipeline``.
 * ``AWS::Cloud9::EnvironmentEC2``: moto has no Cloud9 backend; a placeholder resource with
   an environment id (``Ref``), ``GetAtt`` ``Arn`` and ``Name`` - nothing else can see it.
@@ -119,15 +130,15 @@ from moto.cloudformation import parsing
 from moto.cloudformation.custom_model import CustomModel
 from moto.cloudformation.exceptions import UnformattedGetAttTemplateException, ValidationError
 from moto.cloudformation.models import CloudFormationBackend, Event, Stack, cloudformation_backends
-from moto.cloudformation.utils import get_stack_from_s3_url
 from moto.cloudformation.responses import CloudFormationResponse
+from moto.cloudformation.utils import get_stack_from_s3_url
 from moto.codebuild.models import codebuild_backends
 from moto.codecommit.models import codecommit_backends
 from moto.codepipeline.models import codepipeline_backends
 from moto.core.common_models import CloudFormationModel
 from moto.ec2.models.security_groups import SecurityGroup
-from moto.iam.models import Role
 from moto.elbv2.models import FakeLoadBalancer, FakeTargetGroup
+from moto.iam.models import Role
 
 from .. import app, state
 
