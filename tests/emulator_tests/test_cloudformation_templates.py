@@ -26,6 +26,7 @@ Each test pins one rule, with the AWS page it follows:
 import json
 import re
 
+import botocore.exceptions
 import pytest
 
 WAIT = {"Delay": 1, "MaxAttempts": 60}
@@ -280,7 +281,8 @@ Outputs:
 
 def _upload(aws, key, body):
     s3 = aws.client("s3", REGION)
-    s3.create_bucket(Bucket=BUCKET, CreateBucketConfiguration={"LocationConstraint": REGION})
+    if BUCKET not in [b["Name"] for b in s3.list_buckets()["Buckets"]]:
+        s3.create_bucket(Bucket=BUCKET, CreateBucketConfiguration={"LocationConstraint": REGION})
     s3.put_object(Bucket=BUCKET, Key=key, Body=body.encode())
     return "https://%s.s3.%s.amazonaws.com/%s" % (BUCKET, REGION, key)
 
@@ -441,3 +443,35 @@ Outputs:
     document = aws.client("iam", REGION).get_role_policy(RoleName=role, PolicyName="inline")["PolicyDocument"]
     assert document == {"Version": "2012-10-17", "Statement": [
         {"Effect": "Allow", "Action": ["s3:GetObject"], "Resource": "arn:aws:s3:::bucket/*"}]}
+
+
+def test_template_body_over_51200_characters_is_refused_and_s3_takes_it(aws):
+    """CreateStack/UpdateStack/CreateChangeSet (API reference): TemplateBody "Maximum length of 51200";
+    a larger template goes to S3 and is passed as TemplateURL (quotas: "Template size: 1 MB" in S3)."""
+    cfn = aws.client("cloudformation", REGION)
+    padding = "#" + "x" * 99 + "\n"
+    small = "Resources:\n  Group:\n    Type: AWS::Logs::LogGroup\n"
+    large = small + padding * (51200 // len(padding) + 1)
+    assert len(large) > 51200
+    for call in (lambda: cfn.create_stack(StackName="big", TemplateBody=large),
+                 lambda: cfn.validate_template(TemplateBody=large),
+                 lambda: cfn.create_change_set(StackName="big", ChangeSetName="c", ChangeSetType="CREATE",
+                                               TemplateBody=large)):
+        with pytest.raises(botocore.exceptions.ClientError) as raised:
+            call()
+        assert raised.value.response["Error"]["Code"] == "ValidationError"
+        assert "51200" in raised.value.response["Error"]["Message"]
+    assert [s["StackName"] for s in cfn.list_stacks()["StackSummaries"]] == []
+    url = _upload(aws, "large.yml", large)
+    cfn.create_stack(StackName="big", TemplateURL=url)
+    assert _settled(cfn, "big") == "CREATE_COMPLETE"
+    assert cfn.get_template(StackName="big")["TemplateBody"] == large
+    changed = small + "    Properties: {RetentionInDays: 7}\n"
+    exactly = changed + "#" * (51200 - len(changed) - 1) + "\n"
+    assert len(exactly) == 51200
+    cfn.update_stack(StackName="big", TemplateBody=exactly)
+    assert _settled(cfn, "big") == "UPDATE_COMPLETE"
+    huge = _upload(aws, "huge.yml", small + padding * (1024 * 1024 // len(padding) + 1))
+    with pytest.raises(botocore.exceptions.ClientError) as raised:
+        cfn.create_stack(StackName="huge", TemplateURL=huge)
+    assert raised.value.response["Error"]["Code"] == "ValidationError"

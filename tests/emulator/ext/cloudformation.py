@@ -70,6 +70,9 @@ Templates shaped as the workshop's own (cfn/core.yml, cfn/cicd.yml of hub714/mul
   ``CREATE_FAILED`` for that resource with the error as reason, rollback, ``ROLLBACK_COMPLETE``.
 * Inline ``Policies`` of an ``AWS::IAM::Role`` were stored as Python dicts, so ``GetRolePolicy``
   answered their repr (not JSON); they are stored as the JSON documents IAM keeps.
+* ``TemplateBody`` longer than 51,200 characters, a ``TemplateURL`` longer than 5,120 and a template
+  in S3 over 1 MB are refused with ``ValidationError`` (API reference, CreateStack "Length
+  Constraints"; user guide "CloudFormation quotas"); moto accepted any size.
 * YAML timestamps (``Version: 2012-10-17`` unquoted) were read as dates; CloudFormation reads
   every scalar of a template as text, so they stay the text written.
 
@@ -782,6 +785,36 @@ def _role_create(cls, resource_name, cloudformation_json, account_id, region_nam
                                               account_id, region_name, **kwargs)
 
 
+# ----------------------------------------------------------------------------- template size limits
+
+TEMPLATE_BODY_MAX = 51200        # CreateStack/UpdateStack/...: TemplateBody "Maximum length of 51200"
+TEMPLATE_URL_MAX = 5120          # TemplateURL "Maximum length of 5120"
+TEMPLATE_S3_MAX = 1024 * 1024    # "Template size: 1 MB" for a template in S3 (CloudFormation quotas)
+
+
+def _template_limits(original):
+    """The API's length constraints on TemplateBody and TemplateURL (moto accepted any length)."""
+    def wrapper(self):
+        body = self._get_param("TemplateBody")
+        if body is not None and len(body) > TEMPLATE_BODY_MAX:
+            raise ValidationError(message="1 validation error detected: Value at 'templateBody' failed to satisfy "
+                                  "constraint: Member must have length less than or equal to %d" % TEMPLATE_BODY_MAX)
+        url = self._get_param("TemplateURL")
+        if url is not None and len(url) > TEMPLATE_URL_MAX:
+            raise ValidationError(message="1 validation error detected: Value at 'templateURL' failed to satisfy "
+                                  "constraint: Member must have length less than or equal to %d" % TEMPLATE_URL_MAX)
+        return original(self)
+    wrapper.__name__ = original.__name__
+    return wrapper
+
+
+def _get_stack_from_s3_url(self, template_url):
+    body = _ORIGINALS["get_stack_from_s3_url"](self, template_url)
+    if len(body.encode("utf-8")) > TEMPLATE_S3_MAX:
+        raise ValidationError(message="Template may not exceed %d bytes in size." % TEMPLATE_S3_MAX)
+    return body
+
+
 # ----------------------------------------------------------------------------- custom resources
 
 def _custom_create(cls, resource_name, cloudformation_json, account_id, region_name, **kwargs):
@@ -1239,6 +1272,7 @@ def install():
         clean_json=parsing.clean_json,
         security_group_create=SecurityGroup.create_from_cloudformation_json,
         role_create=Role.create_from_cloudformation_json,
+        get_stack_from_s3_url=CloudFormationResponse._get_stack_from_s3_url,
         parse_and_create_resource=parsing.parse_and_create_resource,
         generate_resource_name=parsing.generate_resource_name,
     )
@@ -1246,6 +1280,9 @@ def install():
     parsing.clean_json = _clean_json
     SecurityGroup.create_from_cloudformation_json = classmethod(_security_group_create)
     Role.create_from_cloudformation_json = classmethod(_role_create)
+    for name in ("create_stack", "update_stack", "create_change_set", "validate_template", "get_template_summary"):
+        setattr(CloudFormationResponse, name, _template_limits(getattr(CloudFormationResponse, name)))
+    CloudFormationResponse._get_stack_from_s3_url = _get_stack_from_s3_url
     parsing.parse_and_create_resource = _parse_and_create_resource
     parsing.generate_resource_name = _generate_resource_name
     _YAML_LOADER[0] = _plain_yaml_loader()
