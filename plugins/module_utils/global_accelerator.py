@@ -83,8 +83,8 @@ def _port_ranges(where, ranges):
             raise AcceleratorInputError("%s[%d]" % (where, i), "from_port %d is above to_port %d" % (low, high))
         out.append({"FromPort": low, "ToPort": high})
     ordered = sorted((r["FromPort"], r["ToPort"]) for r in out)
-    for (_, high), (low, _) in zip(ordered, ordered[1:]):
-        if low <= high:
+    for before, following in zip(ordered, ordered[1:]):
+        if following[0] <= before[1]:
             raise AcceleratorInputError(where, "the port ranges overlap")
     return out
 
@@ -151,8 +151,8 @@ def normalise_group(where, item):
     threshold = _number(where + ".threshold_count", item.get("threshold_count"), 1, 10)
     if threshold is not None:
         settings["ThresholdCount"] = threshold
-    endpoints = [normalise_endpoint("%s.endpoints[%d]" % (where, i), e) for i, e in enumerate(item.get("endpoints")
-                                                                                             or [])]
+    given = item.get("endpoints") or []
+    endpoints = [normalise_endpoint("%s.endpoints[%d]" % (where, i), e) for i, e in enumerate(given)]
     if len(endpoints) > MAX_ENDPOINTS:
         raise AcceleratorInputError(where + ".endpoints", "at most %d endpoints per endpoint group" % MAX_ENDPOINTS)
     ids = [e["EndpointId"] for e in endpoints]
@@ -225,15 +225,18 @@ def find_accelerator(accelerators, name):
 def match_listener(listeners, wanted):
     """The existing listener of the same protocol whose port ranges overlap the wanted ones, or None."""
     for listener in listeners:
-        if listener.get("Protocol") == wanted["Protocol"] and _overlap(listener.get("PortRanges", []),
-                                                                        wanted["PortRanges"]):
+        ranges = listener.get("PortRanges", [])
+        if listener.get("Protocol") == wanted["Protocol"] and _overlap(ranges, wanted["PortRanges"]):
             return listener
     return None
 
 
+def _range_key(port_range):
+    return (port_range["FromPort"], port_range["ToPort"])
+
+
 def _same_ranges(a, b):
-    key = lambda r: (r["FromPort"], r["ToPort"])  # noqa: E731
-    return sorted(map(key, a)) == sorted(map(key, b))
+    return sorted(map(_range_key, a)) == sorted(map(_range_key, b))
 
 
 def _setting_differs(current, key, value):
@@ -261,8 +264,8 @@ def plan_group(group, wanted, purge_endpoints):
     extra = [i for i in current if i not in wanted_ids] if purge_endpoints else []
     if len(set(current) - set(extra) | {e["EndpointId"] for e in new}) > MAX_ENDPOINTS:
         raise AcceleratorInputError("endpoints", "endpoint group %s would hold more than %d endpoints (it has %s); "
-                                    "set purge_endpoints or name fewer" % (group["EndpointGroupRegion"],
-                                                                          MAX_ENDPOINTS, ", ".join(current)))
+                                    "set purge_endpoints or name fewer" % (
+                                        group["EndpointGroupRegion"], MAX_ENDPOINTS, ", ".join(current)))
     after.update(settings)
     if changed:
         # Weight / client IP preservation of an endpoint already there: UpdateEndpointGroup with the whole list

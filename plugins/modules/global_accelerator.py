@@ -280,7 +280,7 @@ def main():
         if params["wait_healthy"]:
             def healthy(state):
                 health = ga.endpoint_health(state)
-                return all(h == "HEALTHY" for _, _, h in health)
+                return all(entry[2] == "HEALTHY" for entry in health)
             try:
                 final = wait_for(lambda: runner.read(params["name"]), healthy,
                                  "every endpoint of %s to be HEALTHY" % params["name"], timeout=deadline_left(),

@@ -44,6 +44,14 @@ def desired(groups=None, **extra):
     return ga.normalise_input(params)
 
 
+def present_steps(*args, **kwargs):
+    return ga.plan_present(*args, **kwargs)[0]
+
+
+def absent_steps(state):
+    return ga.plan_absent(state)[0]
+
+
 def operations(steps):
     return [s["operation"] for s in steps]
 
@@ -79,8 +87,8 @@ def test_dial_change_is_one_update_of_that_group_only():
 
 
 def test_dial_given_as_integer_equals_the_float_aws_returns():
-    steps, _ = ga.plan_present(current([group("us-east-1", [EAST_ALB], dial=10.0)]),
-                               desired([{"region": "us-east-1", "traffic_dial_percentage": 10}]))
+    steps = present_steps(current([group("us-east-1", [EAST_ALB], dial=10.0)]),
+                          desired([{"region": "us-east-1", "traffic_dial_percentage": 10}]))
     assert steps == []
 
 
@@ -101,7 +109,7 @@ def test_endpoints_and_groups_others_added_are_kept_unless_purged():
 
 
 def test_new_endpoint_is_added_without_touching_the_others():
-    steps, _ = ga.plan_present(current(), desired([{"region": "us-east-1", "endpoints": [OTHER_ALB]}]))
+    steps = present_steps(current(), desired([{"region": "us-east-1", "endpoints": [OTHER_ALB]}]))
     assert steps == [{"operation": "AddEndpoints", "params": {
         "EndpointGroupArn": LIS + "/endpoint-group/bbbbbbbbbbbb", "EndpointConfigurations": [
             {"EndpointId": OTHER_ALB}]}}]
@@ -109,7 +117,7 @@ def test_new_endpoint_is_added_without_touching_the_others():
 
 def test_weight_change_updates_the_group_with_every_endpoint_passed_on():
     theirs = current([group("us-east-1", [EAST_ALB, OTHER_ALB], suffix="bbbbbbbbbbbb")])
-    steps, _ = ga.plan_present(theirs, desired([{"region": "us-east-1", "endpoints": [
+    steps = present_steps(theirs, desired([{"region": "us-east-1", "endpoints": [
         {"endpoint_id": EAST_ALB, "weight": 200}]}]))
     assert steps == [{"operation": "UpdateEndpointGroup", "params": {
         "EndpointGroupArn": LIS + "/endpoint-group/bbbbbbbbbbbb", "EndpointConfigurations": [
@@ -118,7 +126,7 @@ def test_weight_change_updates_the_group_with_every_endpoint_passed_on():
 
 
 def test_new_region_gets_a_group_on_the_existing_listener():
-    steps, _ = ga.plan_present(current(), desired([{"region": "eu-west-1", "endpoints": []}]))
+    steps = present_steps(current(), desired([{"region": "eu-west-1", "endpoints": []}]))
     assert steps == [{"operation": "CreateEndpointGroup", "params": {
         "ListenerArn": LIS, "EndpointGroupRegion": "eu-west-1", "EndpointConfigurations": []}}]
 
@@ -126,7 +134,7 @@ def test_new_region_gets_a_group_on_the_existing_listener():
 def test_listener_matched_by_overlapping_ports_gets_its_ranges_and_affinity_set():
     wanted = ga.normalise_input({"name": "front", "listeners": [{
         "port_ranges": [{"from_port": 80, "to_port": 81}], "client_affinity": "SOURCE_IP"}]})
-    steps, _ = ga.plan_present(current(), wanted)
+    steps = present_steps(current(), wanted)
     assert steps == [{"operation": "UpdateListener", "params": {
         "ListenerArn": LIS, "PortRanges": [{"FromPort": 80, "ToPort": 81}], "ClientAffinity": "SOURCE_IP"}}]
 
@@ -134,9 +142,9 @@ def test_listener_matched_by_overlapping_ports_gets_its_ranges_and_affinity_set(
 def test_unnamed_listener_is_kept_or_purged_with_its_groups():
     wanted = ga.normalise_input({"name": "front", "listeners": [{"protocol": "UDP", "port_ranges": [
         {"from_port": 53}]}]})
-    steps, _ = ga.plan_present(current(), wanted)
+    steps = present_steps(current(), wanted)
     assert operations(steps) == ["CreateListener"]
-    steps, _ = ga.plan_present(current(), wanted, purge_listeners=True)
+    steps = present_steps(current(), wanted, purge_listeners=True)
     assert operations(steps) == ["CreateListener", "DeleteEndpointGroup", "DeleteEndpointGroup", "DeleteListener"]
 
 
@@ -150,11 +158,11 @@ def test_enable_and_tags_are_merged():
 
 
 def test_absent_disables_waits_deletes_groups_listeners_waits_and_deletes():
-    steps, _ = ga.plan_absent(current())
+    steps = absent_steps(current())
     assert operations(steps) == ["UpdateAccelerator", "Wait", "DeleteEndpointGroup", "DeleteEndpointGroup",
                                  "DeleteListener", "Wait", "DeleteAccelerator"]
     assert steps[0]["params"] == {"AcceleratorArn": ACC, "Enabled": False}
-    steps, _ = ga.plan_absent(current(enabled=False, groups=[]))
+    steps = absent_steps(current(enabled=False, groups=[]))
     assert operations(steps) == ["Wait", "DeleteListener", "Wait", "DeleteAccelerator"]
     assert ga.plan_absent({"accelerator": None, "tags": {}, "listeners": []})[0] == []
 
