@@ -20,6 +20,7 @@ FAST_TIMING = {
     "replica_delete_seconds": 0.5,
     "table_update_seconds": 0.2,
     "pipeline_run_seconds": 1.0,
+    "accelerator_deploy_seconds": 0.5,
 }
 
 

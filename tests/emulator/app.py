@@ -11,6 +11,8 @@ CONTROL_PREFIX = "/_emulator/"
 CONTROL_ROUTES = {}
 # Extensions that keep state outside moto's backends register a callable here; "reset" calls them.
 RESET_HOOKS = []
+# Services moto has no backend for: signing name -> WSGI app that answers them (after the call log and faults).
+SERVICE_APPS = {}
 
 
 def control_route(path):
@@ -115,8 +117,9 @@ class EmulatorMiddleware:
             entry["status"] = int(status.split()[0])
             return start_response(status, headers, exc_info)
 
+        app = SERVICE_APPS.get(described["service"], self.app)
         try:
-            return self.app(environ, recording_start_response)
+            return app(environ, recording_start_response)
         finally:
             if described["service"]:
                 state.CALLS.record(entry)

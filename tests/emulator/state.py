@@ -16,6 +16,7 @@ TIMING_DEFAULTS = {
     "replica_delete_seconds": 1.0,  # ReplicaStatus DELETING -> gone
     "table_update_seconds": 0.5,    # TableStatus UPDATING -> ACTIVE (streams, billing)
     "pipeline_run_seconds": 2.0,    # execution InProgress -> Succeeded
+    "accelerator_deploy_seconds": 2.0,  # Global Accelerator Status IN_PROGRESS -> DEPLOYED after a change
 }
 
 

@@ -79,6 +79,29 @@ OPERATION_ACTIONS = {
     ("s3", "PutPublicAccessBlock"): ["s3:PutBucketPublicAccessBlock"],
     ("s3", "GetBucketPolicy"): ["s3:GetBucketPolicy"],
     ("s3", "PutBucketPolicy"): ["s3:PutBucketPolicy"],
+    # The front door (playbooks/front_door.yml, traffic.yml): each region's load balancer by its DNS name
+    # (amazon.aws.elb_application_lb_info also reads each load balancer's tags), then Global Accelerator in
+    # us-west-2. Service Authorization Reference, Global Accelerator: CreateAccelerator with tags needs
+    # TagResource; AddEndpoints needs UpdateEndpointGroup.
+    ("elasticloadbalancing", "DescribeLoadBalancers"): ["elasticloadbalancing:DescribeLoadBalancers"],
+    ("elasticloadbalancing", "DescribeTags"): ["elasticloadbalancing:DescribeTags"],
+    ("globalaccelerator", "ListAccelerators"): ["globalaccelerator:ListAccelerators"],
+    ("globalaccelerator", "DescribeAccelerator"): ["globalaccelerator:DescribeAccelerator"],
+    ("globalaccelerator", "ListTagsForResource"): ["globalaccelerator:ListTagsForResource"],
+    ("globalaccelerator", "ListListeners"): ["globalaccelerator:ListListeners"],
+    ("globalaccelerator", "ListEndpointGroups"): ["globalaccelerator:ListEndpointGroups"],
+    ("globalaccelerator", "CreateAccelerator"): ["globalaccelerator:CreateAccelerator", "globalaccelerator:TagResource"],
+    ("globalaccelerator", "UpdateAccelerator"): ["globalaccelerator:UpdateAccelerator"],
+    ("globalaccelerator", "DeleteAccelerator"): ["globalaccelerator:DeleteAccelerator"],
+    ("globalaccelerator", "CreateListener"): ["globalaccelerator:CreateListener"],
+    ("globalaccelerator", "UpdateListener"): ["globalaccelerator:UpdateListener"],
+    ("globalaccelerator", "DeleteListener"): ["globalaccelerator:DeleteListener"],
+    ("globalaccelerator", "CreateEndpointGroup"): ["globalaccelerator:CreateEndpointGroup"],
+    ("globalaccelerator", "UpdateEndpointGroup"): ["globalaccelerator:UpdateEndpointGroup"],
+    ("globalaccelerator", "DeleteEndpointGroup"): ["globalaccelerator:DeleteEndpointGroup"],
+    ("globalaccelerator", "AddEndpoints"): ["globalaccelerator:AddEndpoints", "globalaccelerator:UpdateEndpointGroup"],
+    ("globalaccelerator", "RemoveEndpoints"): ["globalaccelerator:RemoveEndpoints"],
+    ("globalaccelerator", "TagResource"): ["globalaccelerator:TagResource"],
 }
 # Operations a module makes only on a path these runs do not take; their actions stay in the policy and their
 # entries in the mapping. codecommit_file calls GetBranch only when the file or the branch does not exist yet
@@ -86,9 +109,15 @@ OPERATION_ACTIONS = {
 # a new file).
 # cloudformation_stack calls UpdateStack when the template, a parameter or the tags of a secondary stack
 # change (a new collection version, another table name): not in these runs, tested in test_secondary_stack_role.py.
-NOT_IN_THESE_RUNS = {("codecommit", "GetBranch"), ("cloudformation", "UpdateStack")}
+# global_accelerator adds or removes single endpoints, changes a listener's ports or affinity and tags an existing
+# accelerator only when someone changed what the front door made (tested in test_global_accelerator.py).
+NOT_IN_THESE_RUNS = {("codecommit", "GetBranch"), ("cloudformation", "UpdateStack"),
+                     ("globalaccelerator", "AddEndpoints"), ("globalaccelerator", "RemoveEndpoints"),
+                     ("globalaccelerator", "UpdateListener"), ("globalaccelerator", "TagResource")}
 # Actions whose Service Authorization Reference entry lists no resource type: only "Resource": "*" works.
-NO_RESOURCE_LEVEL = {"ec2:DescribeRegions"}
+NO_RESOURCE_LEVEL = {"ec2:DescribeRegions", "elasticloadbalancing:DescribeLoadBalancers",
+                     "elasticloadbalancing:DescribeTags", "globalaccelerator:CreateAccelerator",
+                     "globalaccelerator:ListAccelerators"}
 
 
 def load_policy():
@@ -165,6 +194,13 @@ def lab_runs(emulator, tmp_path_factory):
         ("converge again", run_playbook("playbooks/multi_region.yml", aws.env(), inventory=INVENTORY,
                                         extra_vars=reports)),
         ("verify", run_playbook("playbooks/verify.yml", aws.env(), inventory=INVENTORY, extra_vars=reports)),
+        # The front door: plan, create, again, dials, and removed again (before the region's teardown).
+        ("front door plan", run_playbook("playbooks/front_door.yml", aws.env(), inventory=INVENTORY, check=True,
+                                         diff=True)),
+        ("front door", run_playbook("playbooks/front_door.yml", aws.env(), inventory=INVENTORY)),
+        ("front door again", run_playbook("playbooks/front_door.yml", aws.env(), inventory=INVENTORY)),
+        ("dials", run_playbook("playbooks/traffic.yml", aws.env(), inventory=INVENTORY,
+                               extra_vars={"dials": {PRIMARY: 90, SECONDARY: 10}})),
     ]
     for name, run in runs:
         assert run.rc == 0, (name, run)
@@ -179,7 +215,12 @@ def lab_runs(emulator, tmp_path_factory):
         "primary_stack": aws.client("cloudformation").describe_stacks(
             StackName="mm-primary-region")["Stacks"][0],
     }
+    front_door_arn = aws.client("globalaccelerator").list_accelerators()["Accelerators"][0]["AcceleratorArn"]
+    touched["front_door"] = front_door_arn
     after_reads = aws.control.last_seq()
+    gone = run_playbook("playbooks/front_door.yml", aws.env(), inventory=INVENTORY,
+                        extra_vars={"front_door_state": "absent"})
+    assert gone.rc == 0, gone
     teardown = run_playbook("playbooks/teardown.yml", aws.env(), inventory=INVENTORY,
                             extra_vars={"confirm_teardown": SECONDARY})
     assert teardown.rc == 0, teardown
@@ -237,6 +278,13 @@ def test_policy_resources_cover_what_the_lab_touched_and_no_more(lab_runs):
     secondary_stack = "arn:aws:cloudformation:%s:%s:stack/mm-secondary-region/0f1e" % (SECONDARY, ACCOUNT)
     assert allows(policy, "cloudformation:CreateStack", secondary_stack)
     assert allows(policy, "cloudformation:DeleteStack", secondary_stack)
+
+    accelerator = touched["front_door"]
+    for arn in (accelerator, accelerator + "/listener/0123abcd", accelerator + "/listener/0123abcd/endpoint-group/ab"):
+        for action in ("globalaccelerator:DescribeAccelerator", "globalaccelerator:ListListeners",
+                       "globalaccelerator:CreateEndpointGroup", "globalaccelerator:UpdateEndpointGroup",
+                       "globalaccelerator:DeleteEndpointGroup", "globalaccelerator:DeleteListener"):
+            assert allows(policy, action, arn), (action, arn)
 
     # What the policy must not reach: deleting the primary stack, changing the primary's artifact bucket.
     primary_stack = touched["primary_stack"]["StackId"]
