@@ -20,7 +20,8 @@ description:
     region. The module turns a single C(artifactStore) into C(artifactStores) keyed by region, keeps the
     existing store (and its encryption key) for the pipeline's region, and for every other region uses the
     store given in O(artifact_stores) or a bucket it creates, named
-    C(codepipeline-<region>-<account>-<hash>), the hash being the first 8 hex digits of sha256 of the pipeline name. A created bucket is
+    C(codepipeline-<region>-<account>-<hash>), the hash being the first 8 hex digits of sha256 of the
+    pipeline name. A created bucket is
     encrypted by default (SSE-S3, or SSE-KMS with the store's key), versioned, has every public access
     block setting on and a bucket policy denying requests that do not use TLS and granting the pipeline's
     service role (its C(roleArn)) what CodePipeline needs on an artifact store (C(s3:GetBucketVersioning),
@@ -96,7 +97,6 @@ options:
         last cross-region action goes, the pipeline gets back the store form it had before the module.
     type: list
     elements: str
-    default: []
   after:
     description:
       - Place the stage right after this stage. Mutually exclusive with O(before).
@@ -262,7 +262,7 @@ def main():
         name=dict(type="str", required=True),
         actions=dict(type="list", elements="dict"),
         purge_actions=dict(type="bool", default=True),
-        absent_actions=dict(type="list", elements="str", default=[]),
+        absent_actions=dict(type="list", elements="str"),
         after=dict(type="str"),
         before=dict(type="str"),
         state=dict(type="str", default="present", choices=["present", "absent"]),
