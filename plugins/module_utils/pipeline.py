@@ -431,7 +431,8 @@ def plan_stage(declaration, name, actions, pipeline_region, account, state="pres
                 raise PlanError("artifact_stores", "cannot name an artifact bucket for %s without the account "
                                 "id; give the store in artifact_stores" % region)
             stores[region] = {"type": "S3", "location": generated}
-        if region != pipeline_region and region not in old_stores:
+        if region != pipeline_region and (region not in old_stores or region in added):
+            # a store given in artifact_stores in place of a generated one: its bucket is the user's
             added[region] = "generated" if stores[region].get("location") == generated else "given"
         # A generated bucket is ensured (created, secured, the role granted) when its store is added, and
         # again when the pipeline's role is not the one its policy grants; otherwise a re-run reads no bucket.

@@ -694,3 +694,13 @@ def test_ensure_file_rereads_once_then_gives_up():
     with pytest.raises(pl.ConcurrentChange):
         pl.ensure_file(stubborn.read, stubborn.put, b"y")
     assert stubborn.puts == []
+
+
+def test_a_given_store_in_place_of_a_generated_one_is_recorded_as_given_and_never_deleted():
+    stored, record = converged()
+    result = plan(stored, two_regions(), artifact_stores={"eu-west-1": {"bucket": "their-eu-bucket"}}, record=record)
+    assert result["declaration"]["artifactStores"]["eu-west-1"] == {"type": "S3", "location": "their-eu-bucket"}
+    assert "eu-west-1=u" in result["record"]
+    removed = pl.plan_stage(dict(result["declaration"], version=3), "CrossRegionDeploy", [], REGION, ACCOUNT,
+                            state="absent", record=result["record"])
+    assert set(removed["released"]) == {"us-east-1"}
