@@ -277,9 +277,10 @@ def adopted_record(declaration, pipeline_region, account):
     """
     stores = store_map(declaration, pipeline_region)
     pipeline = declaration.get("name") or ""
-    added = {region: "generated" for region, store in stores.items()
-             if region != pipeline_region and store.get("location") == artifact_bucket_name(pipeline, account or "",
-                                                                                              region)}
+    added = {}
+    for region, store in stores.items():
+        if region != pipeline_region and store.get("location") == artifact_bucket_name(pipeline, account or "", region):
+            added[region] = "generated"
     others = set(stores) - {pipeline_region}
     if "artifactStores" not in declaration or (others and others == set(added)):
         form = "artifactStore"

@@ -386,7 +386,7 @@ def test_a_changed_pipeline_role_has_the_generated_buckets_ensured_again():
 
 
 def test_a_pipeline_without_the_tag_has_its_generated_stores_adopted():
-    stored, _ = converged()
+    stored = converged()[0]
     adopted = pl.adopted_record(stored, REGION, ACCOUNT)
     assert adopted == {"form": "artifactStore", "role": None,
                        "added": {"us-east-1": "generated", "eu-west-1": "generated"}}
