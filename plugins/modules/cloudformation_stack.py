@@ -199,7 +199,7 @@ class Stack:
         request = {"StackName": self.name, "TemplateBody": params["template_body"],
                    "Parameters": st.parameter_list(params["parameters"]),
                    "Capabilities": params["capabilities"],
-                   # Makes botocore's and AWSRetry's retries of this one request safe.
+                   # Makes botocore's retries of this one request safe.
                    "ClientRequestToken": "mysfits-%s" % uuid.uuid4()}
         if params["tags"] is not None:
             request["Tags"] = st.tag_list(params["tags"])
