@@ -17,13 +17,13 @@ description:
     its C(properties.markdown). Widgets with other titles keep their properties, rows and places.
   - An owned widget that exists is updated in place, keeping its position and size; a new widget is placed on
     the 24-column grid at the first free spot (top to bottom, left to right) where it overlaps no other widget.
-  - The metric-row shorthand of the console is expanded before comparing, so a console-saved dashboard equals
+  - 'The metric-row shorthand of the console is expanded before comparing, so a console-saved dashboard equals
     the same rows written out in full and a metric it already draws is never added again. V(.) repeats the value
-    at the same position of the previous row; V(...) stands for the previous row's values except the trailing
+    at the same position of the previous row; V(...) stands for the previous row''s values except the trailing
     values written after it (C(["...", {"stat": "p99"}]) is the previous metric with other options,
     C(["...", "i-2"]) the previous metric with its last value replaced). "Previous row" is the previous metric
-    row as expanded, so a V(.) row after a V(...) row refers to what the V(...) row stands for.
-    Rows the module does not change are written back exactly as they were; a row whose options the module sets
+    row as expanded, so a V(.) row after a V(...) row refers to what the V(...) row stands for.'
+  - Rows the module does not change are written back exactly as they were; a row whose options the module sets
     keeps its written values (shorthand included); new rows are written in full.
   - If someone saves the dashboard between the read and the write, the module reads it again and merges once
     more; if it moved again, the module fails without writing. C(PutDashboard) has no conditional write, so a
