@@ -346,14 +346,16 @@ class Replicas:
                 if (resource, dimension) not in have_target or (resource, dimension) not in have_policy]
 
     def customer_managed_key(self, table, to_create, replica_keys):
-        """True/False: the table's KMS key is (not) customer managed; None when the table has no KMS key.
+        """True/False: the table's KMS key is (not) customer managed; None when no replica is to be created.
 
         Also reads each key of ``replica_keys`` for a replica to create in its region, so that a key that does
         not exist there fails before any change.
         """
         key_arn = plan_lib.table_kms_key(table)
-        if not key_arn or not to_create:
-            return None if not key_arn else True
+        if not key_arn:
+            return False  # an AWS owned key
+        if not to_create:
+            return None  # no replica to create: not needed, not read
         try:
             manager = self.describe_key(self.region, key_arn)["KeyManager"]
         except is_boto3_error_code("AccessDeniedException"):
@@ -469,7 +471,8 @@ def main():
     if (params["state"] == "present" and plan_lib.billing_mode(table) == "PROVISIONED"
             and any(r not in current for r in params["replica_regions"]) and not legacy):
         unscaled = replicas.unscaled_writes(table)
-    to_create = [r for r in params["replica_regions"] if r not in current] if params["state"] == "present" else []
+    to_create = [r for r in params["replica_regions"] if current.get(r) in (None, "DELETING")] \
+        if params["state"] == "present" else []
     cmk = replicas.customer_managed_key(table, to_create, params["replica_kms_keys"]) if not legacy else None
     try:
         operations = plan_lib.plan_replicas(
