@@ -449,7 +449,7 @@ def main():
         enable_streams=dict(type="bool", default=True),
         wait=dict(type="bool", default=True),
         wait_timeout=dict(type="int", default=1800),
-        replica_kms_keys=dict(type="dict", default={}),
+        replica_kms_keys=dict(type="dict", default={}, no_log=False),  # key ids and ARNs, not key material
     )
     module = AnsibleAWSModule(argument_spec=argument_spec, supports_check_mode=True)
     params = module.params
