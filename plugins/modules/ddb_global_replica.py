@@ -230,6 +230,14 @@ pending_operations:
   type: list
   elements: dict
   sample: [{"action": "create_replica", "region": "eu-west-1"}]
+replica_status:
+  description:
+    - The C(ReplicaStatus) that ended a wait at once because waiting cannot turn it into C(ACTIVE)
+      (C(CREATION_FAILED), C(REGION_DISABLED), C(INACCESSIBLE_ENCRYPTION_CREDENTIALS), C(ARCHIVING), C(ARCHIVED),
+      C(REPLICATION_NOT_AUTHORIZED)); the message says what it means and what to do.
+  returned: on failure, when a replica waited for reached such a state
+  type: str
+  sample: REGION_DISABLED
 problems:
   description: Every reason the module refused to act, each with its fix.
   returned: on failure before any change
