@@ -16,10 +16,24 @@ Identity
     ``accountId``; an expression row by its ``id`` (else its expression).
 
 Shorthand
-    In a ``metrics`` array, ``"."`` repeats the value at the same position of the
-    previous row (the console writes rows that way). Rows are compared after
+    In a ``metrics`` array the console writes two abbreviations
+    (https://docs.aws.amazon.com/AmazonCloudWatch/latest/APIReference/CloudWatch-Dashboard-Body-Structure.html,
+    "Metric Widget: Format for Each Metric in the Array", documents ``"."``; the
+    console's "View/edit source" writes ``"..."`` as well):
+
+    * ``"."`` is the value at the same position of the previous row;
+    * ``"..."`` stands for the previous row's values, except the values that
+      follow it, which replace the previous row's trailing ones:
+      ``["...", {"stat": "p99"}]`` is the previous metric again with other
+      options, ``["...", "i-2"]`` the previous metric with its last dimension
+      value replaced. Values before it are the row's own leading values.
+
+    "Previous row" always means the previous row as expanded, so a ``"."`` row
+    after a ``"..."`` row refers to what the ``"..."`` row stands for. Options
+    (the trailing object) are never inherited. Rows are compared after
     expansion, so a console-saved widget equals the same rows written in full.
-    Rows the module does not change are written back exactly as they were.
+    Rows the module does not change are written back exactly as they were; a
+    row whose options change keeps its written values.
 """
 
 from __future__ import annotations
@@ -33,6 +47,7 @@ DEFAULT_WIDTH = 6
 DEFAULT_HEIGHT = 6
 MAX_HEIGHT = 1000
 SHORTHAND = "."
+ELLIPSIS = "..."
 NAME_PATTERN = re.compile(r"^[A-Za-z0-9_-]{1,255}$")
 WIDGET_TYPES = ("metric", "text", "log", "alarm", "explorer", "custom")
 
@@ -82,8 +97,27 @@ def split_row(row):
     return list(row), {}
 
 
+def expand_values(values, previous):
+    """``values`` of one row with ``"..."`` and ``"."`` resolved against ``previous`` (expanded values).
+
+    A ``"..."`` or ``"."`` with nothing to stand for (first row, or a position the
+    previous row does not have) is left as it is, for the caller to report.
+    """
+    if ELLIPSIS in values and previous:
+        cut = values.index(ELLIPSIS)
+        before, after = values[:cut], values[cut + 1:]
+        fill = previous[len(before):max(len(before), len(previous) - len(after))]
+        values = before + list(fill) + after
+    full = []
+    for position, value in enumerate(values):
+        if value == SHORTHAND and position < len(previous):
+            value = previous[position]
+        full.append(value)
+    return full
+
+
 def expand_rows(rows):
-    """The rows with every ``"."`` replaced by the value at that position of the previous row."""
+    """The rows with every ``"..."`` and ``"."`` spelled out (see the module docstring)."""
     expanded = []
     previous = []
     for row in rows or []:
@@ -91,11 +125,10 @@ def expand_rows(rows):
             expanded.append(row)
             continue
         values, options = split_row(row)
-        full = []
-        for position, value in enumerate(values):
-            if value == SHORTHAND and position < len(previous):
-                value = previous[position]
-            full.append(value)
+        if not values:  # an expression row: nothing to expand, and it is no "previous metric"
+            expanded.append(list(row))
+            continue
+        full = expand_values(values, previous)
         previous = full
         expanded.append(full + [options] if options else full)
     return expanded
@@ -117,9 +150,13 @@ def rows_equal(left, right):
 def ensure_row(widget, row):
     """Ensure metric ``row`` (full form) is in ``widget``; return "added", "updated" or None.
 
-    An existing row with the same identity keeps its extra options and its
-    written form when it already carries every option of ``row``; otherwise it
-    is rewritten in full with the options merged. New rows are appended in full.
+    Rows are matched after shorthand expansion, so a metric drawn by a ``"."``
+    or ``"..."`` row is found and never appended a second time. When several
+    rows draw the same metric (the console's ``["...", {"stat": "p99"}]`` next to
+    the p50 line), a row that already carries every option of ``row`` means no
+    change; otherwise the row with the same ``stat`` (else the first one) gets
+    the options merged, its written values (shorthand included) kept. New rows
+    are appended in full.
     """
     props = widget.setdefault("properties", {})
     rows = props.get("metrics")
@@ -128,14 +165,20 @@ def ensure_row(widget, row):
     region = props.get("region")
     wanted = row_identity(row, region)
     want_values, want_options = split_row(row)
-    for index, current in enumerate(expand_rows(rows)):
-        if not isinstance(current, list) or row_identity(current, region) != wanted:
-            continue
-        values, options = split_row(current)
-        if all(key in options and options[key] == value for key, value in want_options.items()):
-            return None
+    matches = [index for index, current in enumerate(expand_rows(rows))
+               if isinstance(current, list) and row_identity(current, region) == wanted]
+    if matches:
+        expanded = expand_rows(rows)
+        for index in matches:
+            options = split_row(expanded[index])[1]
+            if all(key in options and options[key] == value for key, value in want_options.items()):
+                return None
+        same_stat = [index for index in matches
+                     if split_row(expanded[index])[1].get("stat") == want_options.get("stat")]
+        index = (same_stat or matches)[0]
+        written_values, options = split_row(rows[index])
         options.update(want_options)
-        rows[index] = values + [options]
+        rows[index] = written_values + [options]
         props["metrics"] = rows
         return "updated"
     rows.append(want_values + ([want_options] if want_options else []))
@@ -208,6 +251,7 @@ def _is_int(value):
 # --------------------------------------------------------------------- input checks
 
 def _check_row(row, where):
+    """Types of one row as given; its shape is checked once shorthand is expanded (:func:`_check_shape`)."""
     if not isinstance(row, list) or not row:
         raise DashboardError("%s must be a non-empty list [namespace, metric name, dimension name, "
                              "dimension value, ..., {options}]; got %r" % (where, row))
@@ -217,24 +261,37 @@ def _check_row(row, where):
                              % (where, row))
     if any(not isinstance(v, str) for v in values):
         raise DashboardError("%s: namespace, metric name and dimensions must be strings; got %r" % (where, row))
-    if not values:
-        if "expression" not in options:
-            raise DashboardError("%s: a row with no metric must be [{\"expression\": ...}]; got %r" % (where, row))
-        return
-    if len(values) < 2 or len(values) % 2:
+    if not values and "expression" not in options:
+        raise DashboardError("%s: a row with no metric must be [{\"expression\": ...}]; got %r" % (where, row))
+    if values.count(ELLIPSIS) > 1:
+        raise DashboardError("%s: \"...\" may appear once in a row; got %r" % (where, row))
+
+
+def _check_shape(row, where):
+    values = split_row(row)[0]
+    if values and (len(values) < 2 or len(values) % 2):
         raise DashboardError("%s: write [namespace, metric name] followed by dimension name/value pairs; "
                              "got %r" % (where, row))
 
 
-def _expand_desired(rows, where):
-    """Expand ``"."`` in rows the user gave; the first row cannot use it."""
-    for index, row in enumerate(rows):
-        _check_row(row, "%s[%d]" % (where, index))
+def _expand_desired(rows, where, labels=None):
+    """Expand ``"..."`` and ``"."`` in rows the user gave; the first row can use neither.
+
+    ``labels`` names each row in messages (default ``<where>[<index>]``).
+    """
+    labels = labels or ["%s[%d]" % (where, index) for index in range(len(rows))]
+    for label, row in zip(labels, rows):
+        _check_row(row, label)
     expanded = expand_rows(rows)
-    for index, row in enumerate(expanded):
-        if SHORTHAND in split_row(row)[0]:
-            raise DashboardError("%s[%d]: \".\" repeats the value of the previous row, which has none at that "
-                                 "position; write the value out" % (where, index))
+    for label, row in zip(labels, expanded):
+        values = split_row(row)[0]
+        if ELLIPSIS in values:
+            raise DashboardError("%s: \"...\" repeats the previous row, and there is none; write the row "
+                                 "out" % label)
+        if SHORTHAND in values:
+            raise DashboardError("%s: \".\" repeats the value of the previous row, which has none at that "
+                                 "position; write the value out" % label)
+        _check_shape(row, label)
     return expanded
 
 
@@ -288,17 +345,19 @@ def check_options(name, widgets, metrics, absent_widgets, initial_widgets):
         if entry["widget"] in absent_widgets:
             raise DashboardError("%s puts a row in widget %r, which absent_widgets removes" % (where, entry["widget"]))
         _check_row(entry.get("metric"), where + ".metric")
+    group_metric_rows(metrics)  # shorthand that resolves to nothing, and the shape of every expanded row
 
 
 def group_metric_rows(metrics):
-    """``metrics`` entries as ``{title: [full rows]}``; ``"."`` expands against the previous entry for that widget."""
+    """``metrics`` entries as ``{title: [full rows]}``; shorthand expands against the previous entry for that widget."""
     grouped = {}
     for index, entry in enumerate(metrics):
         grouped.setdefault(entry["widget"], []).append((index, entry["metric"]))
     result = {}
     for title, entries in grouped.items():
         rows = [row for dummy, row in entries]
-        result[title] = _expand_desired(rows, "metrics for widget %r" % title)
+        labels = ["metrics[%d].metric" % index for index, dummy in entries]
+        result[title] = _expand_desired(rows, "metrics for widget %r" % title, labels)
     return result
 
 

@@ -19,9 +19,13 @@ Operations (dicts with ``action`` and, for replica operations, ``region``):
 ``wait_gone``
     a replica is DELETING: wait until it disappears. Not a change.
 ``create_replica`` / ``delete_replica``
-    UpdateTable ReplicaUpdates [{Create|Delete: {RegionName}}]. AWS accepts one
-    replica operation at a time, so the module waits for each to finish before
-    the next one.
+    UpdateTable ReplicaUpdates [{Create|Delete: {RegionName}}]; a created replica
+    of a table encrypted with a customer managed KMS key carries ``kms_key``
+    (Create KMSMasterKeyId). AWS accepts one replica operation at a time, so the
+    module waits for each to finish before the next one.
+
+Replica states that waiting cannot turn into ``ACTIVE`` (:data:`STUCK_STATES`)
+are refused in the plan and stop a wait at once (:func:`stuck_message`).
 """
 
 from __future__ import annotations
@@ -40,6 +44,45 @@ REGION_RE = re.compile(r"^[a-z]{2}(-(gov|iso[a-z]?))?-[a-z]+-[0-9]{1,2}$")
 TRANSITIONAL = ("CREATING", "UPDATING")
 MUTATING_ACTIONS = ("enable_streams", "create_replica", "delete_replica")
 
+# ReplicaDescription.ReplicaStatus values that no amount of waiting turns into ACTIVE, each with what it
+# means and what to do (DynamoDB API Reference, ReplicaDescription,
+# https://docs.aws.amazon.com/amazondynamodb/latest/APIReference/API_ReplicaDescription.html; "DynamoDB
+# global tables security", https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/globaltables-security.html;
+# SSEDescription.InaccessibleEncryptionDateTime for the archival after seven days).
+STUCK_STATES = {
+    "CREATION_FAILED": (
+        "DynamoDB could not create it",
+        "read the reason in DescribeTable's ReplicaStatusDescription for this region, remove the replica "
+        "(state=absent for that region), fix the cause and run again"),
+    "REGION_DISABLED": (
+        "the region has been disabled for the account, so the replica is inaccessible; after 20 hours DynamoDB "
+        "removes it from the replication group (the table stays, replication to and from it stops)",
+        "enable the region again for the account (AWS console: Account > AWS Regions, or account:EnableRegion) "
+        "and run again once the replica is ACTIVE, or remove the region from the replica regions"),
+    "INACCESSIBLE_ENCRYPTION_CREDENTIALS": (
+        "the KMS key that encrypts the replica is inaccessible (disabled, scheduled for deletion, or its key "
+        "policy or grants no longer let DynamoDB use it); after 20 hours DynamoDB removes the replica from the "
+        "replication group",
+        "enable the key in that region or restore DynamoDB's access to it (replica_kms_keys names the key used "
+        "for new replicas), then run again once the replica is ACTIVE"),
+    "ARCHIVING": (
+        "DynamoDB is archiving the replica because its KMS key stayed inaccessible for more than seven days",
+        "restore access to the KMS key; an archived table is restored from its archival backup, then added "
+        "again"),
+    "ARCHIVED": (
+        "DynamoDB archived the replica because its KMS key stayed inaccessible for more than seven days",
+        "restore the table from its archival backup (DynamoDB console, Backups) or remove the replica "
+        "(state=absent for that region) and add it again"),
+    "REPLICATION_NOT_AUTHORIZED": (
+        "a resource-based policy denies the replication service-linked role "
+        "(AWSServiceRoleForDynamoDBReplication) permissions it needs; after 20 hours the replica becomes a "
+        "single-region table for good",
+        "remove the deny from the table's resource-based policy in that region and run again once the replica "
+        "is ACTIVE"),
+}
+
+KMS_ARN_RE = re.compile(r"^arn:aws[a-z-]*:kms:([a-z0-9-]+):[0-9]{12}:(key|alias)/.+$")
+
 
 class PlanError(Exception):
     """The request cannot be carried out; ``problems`` lists every reason with its fix."""
@@ -47,6 +90,34 @@ class PlanError(Exception):
     def __init__(self, problems):
         self.problems = list(problems)
         super().__init__(" ".join(self.problems))
+
+
+def stuck_message(table_name, region, status, description=None):
+    """What a replica in one of :data:`STUCK_STATES` means and what to do, or None for any other status."""
+    if status not in STUCK_STATES:
+        return None
+    meaning, fix = STUCK_STATES[status]
+    detail = " (AWS says: %s)" % description if description else ""
+    return ("The replica of %s in %s is %s: %s%s. Waiting does not change that: %s."
+            % (table_name, region, status, meaning, detail, fix))
+
+
+def legacy_not_supported(message):
+    """True when a ValidationException of DescribeGlobalTable says version 2017.11.29 does not exist there.
+
+    AWS words it "One or more parameter values were invalid: DynamoDB global tables version 2017.11.29 is not
+    supported in this region '<region>'" (or without the region part). Any other validation error is not that.
+    """
+    text = (message or "").lower()
+    return LEGACY_VERSION in text and "not supported" in text
+
+
+def table_kms_key(table):
+    """The KMS key ARN that encrypts the table (SSEDescription), or None for an AWS owned key."""
+    sse = table.get("SSEDescription") or {}
+    if sse.get("SSEType") == "KMS" and sse.get("Status") in (None, "ENABLED", "UPDATING"):
+        return sse.get("KMSMasterKeyArn")
+    return None
 
 
 def table_region_from_arn(name):
@@ -105,7 +176,8 @@ def validate_regions(regions, table_region, known_regions=None, parameter="repli
 
 
 def plan_replicas(table, table_region, replica_regions, state="present", purge=False, enable_streams=True,
-                  known_regions=None, legacy=False, unscaled_writes=None):
+                  known_regions=None, legacy=False, unscaled_writes=None, replica_kms_keys=None,
+                  customer_managed_key=None):
     """Return the ordered operations that bring the table's replicas to what is wanted.
 
     ``table``: the ``Table`` of DescribeTable in ``table_region``.
@@ -114,6 +186,9 @@ def plan_replicas(table, table_region, replica_regions, state="present", purge=F
     ``unscaled_writes``: the resources (``table/<name>``, ``table/<name>/index/<index>``) whose
     write capacity has no auto scaling (target and policy); only consulted for a provisioned
     table that needs a new replica (None: not read).
+    ``replica_kms_keys``: ``{region: KMS key id, ARN, alias name or alias ARN}`` for new replicas.
+    ``customer_managed_key``: True when the table is encrypted with a customer managed KMS key (then every
+    new replica needs a key of its own region in ``replica_kms_keys``), False when not, None when unknown.
     Raises :class:`PlanError` with every problem found.
     """
     wanted = []
@@ -158,10 +233,8 @@ def plan_replicas(table, table_region, replica_regions, state="present", purge=F
             rstatus = current.get(region)
             if rstatus == "DELETING":
                 to_create.append(region)  # gone first, then created again
-            elif rstatus == "CREATION_FAILED":
-                problems.append(
-                    "The replica in %s is CREATION_FAILED: remove it (state=absent for %s), read the reason in "
-                    "the table's ReplicaStatusDescription, fix it and run again." % (region, region))
+            elif rstatus in STUCK_STATES:
+                problems.append(stuck_message(name, region, rstatus, replica_description(table, region)))
             elif rstatus not in (None, "ACTIVE", "CREATING", "UPDATING"):
                 problems.append(
                     "The replica in %s is %s: this module can neither use nor repair it; see the DynamoDB "
@@ -193,6 +266,10 @@ def plan_replicas(table, table_region, replica_regions, state="present", purge=F
             "application-autoscaling, or switch the table to on-demand, then run again."
             % (name, ", ".join(unscaled_writes)))
 
+    keys = dict(replica_kms_keys or {})
+    problems.extend(kms_key_problems(name, table_region, keys, to_create if state == "present" else [],
+                                     customer_managed_key))
+
     if problems:
         raise PlanError(problems)
 
@@ -209,10 +286,58 @@ def plan_replicas(table, table_region, replica_regions, state="present", purge=F
         elif rstatus == "DELETING" and (blocks or ours):
             operations.append({"action": "wait_gone", "region": region})
     for region in to_create:
-        operations.append({"action": "create_replica", "region": region})
+        op = {"action": "create_replica", "region": region}
+        if customer_managed_key and keys.get(region):
+            op["kms_key"] = keys[region]
+        operations.append(op)
     for region in to_delete:
         operations.append({"action": "delete_replica", "region": region})
     return operations
+
+
+def replica_description(table, region):
+    for replica in table.get("Replicas") or []:
+        if replica.get("RegionName") == region:
+            return replica.get("ReplicaStatusDescription")
+    return None
+
+
+def kms_key_problems(name, table_region, keys, to_create, customer_managed_key):
+    """Problems with ``replica_kms_keys`` for the replicas about to be created."""
+    problems = []
+    for region, key in sorted(keys.items()):
+        if region == table_region:
+            problems.append(
+                "replica_kms_keys names %s, the table's own region, whose key this module never changes. Remove "
+                "%s from replica_kms_keys." % (region, region))
+            continue
+        if not isinstance(key, str) or not key.strip():
+            problems.append("replica_kms_keys[%s] is empty: give the key id, key ARN, alias name or alias ARN of "
+                            "a KMS key in %s." % (region, region))
+            continue
+        match = KMS_ARN_RE.match(key)
+        if match and match.group(1) != region:
+            problems.append(
+                "replica_kms_keys[%s] is a key of %s; a replica's KMS key must be in the replica's own region. "
+                "Give a key of %s." % (region, match.group(1), region))
+    if not to_create:
+        return problems
+    if customer_managed_key:
+        missing = [r for r in to_create if not keys.get(r)]
+        if missing:
+            problems.append(
+                "Table %s is encrypted with a customer managed KMS key, and a replica of such a table must be "
+                "given a KMS key of its own region: replica_kms_keys has no key for %s. Add "
+                "replica_kms_keys: {%s} (key id, key ARN, alias name or alias ARN) and run again."
+                % (name, ", ".join(missing), ", ".join("%s: <key in %s>" % (r, r) for r in missing)))
+    elif customer_managed_key is False:
+        given = [r for r in to_create if keys.get(r)]
+        if given:
+            problems.append(
+                "replica_kms_keys gives a key for %s, but table %s is not encrypted with a customer managed KMS key "
+                "(its replicas use the same AWS owned or AWS managed key). Remove those entries, or encrypt the "
+                "table with a customer managed key first." % (", ".join(given), name))
+    return problems
 
 
 def is_change(operations):

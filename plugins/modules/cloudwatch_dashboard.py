@@ -17,9 +17,14 @@ description:
     its C(properties.markdown). Widgets with other titles keep their properties, rows and places.
   - An owned widget that exists is updated in place, keeping its position and size; a new widget is placed on
     the 24-column grid at the first free spot (top to bottom, left to right) where it overlaps no other widget.
-  - The metric-row shorthand of the console (V(.) repeats the value at the same position of the previous row)
-    is expanded before comparing, so a console-saved dashboard equals the same rows written out in full.
-    Rows the module does not change are written back exactly as they were; new rows are written in full.
+  - 'The metric-row shorthand of the console is expanded before comparing, so a console-saved dashboard equals
+    the same rows written out in full and a metric it already draws is never added again. V(.) repeats the value
+    at the same position of the previous row; V(...) stands for the previous row''s values except the trailing
+    values written after it (C(["...", {"stat": "p99"}]) is the previous metric with other options,
+    C(["...", "i-2"]) the previous metric with its last value replaced). "Previous row" is the previous metric
+    row as expanded, so a V(.) row after a V(...) row refers to what the V(...) row stands for.'
+  - Rows the module does not change are written back exactly as they were; a row whose options the module sets
+    keeps its written values (shorthand included); new rows are written in full.
   - If someone saves the dashboard between the read and the write, the module reads it again and merges once
     more; if it moved again, the module fails without writing. C(PutDashboard) has no conditional write, so a
     save landing in the single round trip between the last read and the write can still be overwritten.
@@ -76,7 +81,7 @@ options:
         description:
           - "The row, as in the dashboard body: C([namespace, metric name, dimension name, dimension value, ...,
             {options}]), or C([{expression: ..., id: ...}])."
-          - V(.) repeats the value of the previous row given for the same widget.
+          - V(.) and V(...) abbreviate as in the dashboard body, against the previous row given for the same widget.
         type: list
         elements: raw
         required: true

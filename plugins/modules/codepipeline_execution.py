@@ -141,11 +141,17 @@ def main():
             execution_id = params["execution_id"]
         else:
             def find():
-                summaries = client.list_pipeline_executions(aws_retry=True, pipelineName=name,
-                                                            maxResults=50)["pipelineExecutionSummaries"]
-                if params["source_revision"]:
-                    return execution_for_revision(summaries, params["source_revision"])
-                return summaries[0] if summaries else None
+                # Newest first; ListPipelineExecutions pages (100 at most a page), so the execution of an
+                # older revision may be on a later page: read pages until it is found.
+                pages = client.get_paginator("list_pipeline_executions").paginate(pipelineName=name)
+                for page in pages:
+                    summaries = page.get("pipelineExecutionSummaries") or []
+                    if not params["source_revision"]:
+                        return summaries[0] if summaries else None
+                    found = execution_for_revision(summaries, params["source_revision"])
+                    if found is not None:
+                        return found
+                return None
             found = find()
             if found is None and params["wait"] and not module.check_mode:
                 try:

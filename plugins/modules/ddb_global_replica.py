@@ -22,8 +22,17 @@ description:
     C(CREATING), for example after an interrupted run, is waited on, never created again.
   - Before any change the module refuses, with the fix in its message, a table of a legacy 2017.11.29
     global table, a replica region equal to the table's region or not a DynamoDB region of the table's
-    partition known to botocore, a provisioned-capacity table without write auto scaling, and a table that
-    is not C(ACTIVE).
+    partition known to botocore, a provisioned-capacity table without write auto scaling, a table that
+    is not C(ACTIVE), a wanted replica in a state that cannot become C(ACTIVE), and a table encrypted with a
+    customer managed KMS key when O(replica_kms_keys) has no key for a replica to create.
+  - A replica that turns C(CREATION_FAILED), C(REGION_DISABLED), C(INACCESSIBLE_ENCRYPTION_CREDENTIALS),
+    C(ARCHIVING), C(ARCHIVED) or C(REPLICATION_NOT_AUTHORIZED) while the module waits for it ends the wait at
+    once, with what the state means and what to do; waiting would not make it C(ACTIVE).
+  - The legacy check calls C(DescribeGlobalTable). In a region where version 2017.11.29 never existed AWS answers
+    with a C(ValidationException) saying so, which means the table cannot be a legacy global table; any other
+    error ends the module with the error and nothing changed.
+  - Write auto scaling is read with botocore paginators (C(DescribeScalableTargets) pages at 50,
+    C(DescribeScalingPolicies) at 10), so a policy on a later page is found.
   - Region names are checked in two steps. First their syntax (C(us-east-1), C(us-gov-west-1), ...). Then
     membership in botocore's list of DynamoDB regions of the table's partition, which includes the opt-in
     regions (C(af-south-1), C(me-south-1), ...). Whether an opt-in region is enabled for the account is
@@ -65,6 +74,18 @@ options:
       - With V(false), a table without a stream is an error.
     type: bool
     default: true
+  replica_kms_keys:
+    description:
+      - For a table encrypted with a customer managed KMS key, the key each new replica is encrypted with, as a
+        mapping from replica region to the key id, key ARN, alias name (V(alias/...)) or alias ARN of a key in
+        that region (C(ReplicaUpdates) C(Create) C(KMSMasterKeyId)). A key ARN of another region is refused.
+      - Required for every replica to create when the table uses a customer managed key; refused for a table
+        encrypted with an AWS owned or AWS managed key. Whether the table's key is customer managed is read
+        with C(kms:DescribeKey); every given key is checked the same way in its region before any change.
+      - Only used when a replica is created; an existing replica keeps its key. Entries for regions not being
+        created are ignored.
+    type: dict
+    default: {}
   wait:
     description:
       - Wait for every replica operation to finish (C(ACTIVE), or gone for a deletion).
@@ -87,7 +108,8 @@ notes:
     replica regions and the stream view type before and after.
   - Needs C(dynamodb:DescribeTable), C(dynamodb:DescribeGlobalTable), C(dynamodb:UpdateTable) and the
     permissions AWS lists for creating replicas; for provisioned-capacity tables also
-    C(application-autoscaling:DescribeScalableTargets) and C(application-autoscaling:DescribeScalingPolicies).
+    C(application-autoscaling:DescribeScalableTargets) and C(application-autoscaling:DescribeScalingPolicies);
+    for a KMS-encrypted table C(kms:DescribeKey) (and the KMS permissions AWS lists for replicas of such a table).
 seealso:
   - name: Global tables version 2019.11.21
     description: How DynamoDB global tables work.
@@ -116,6 +138,15 @@ EXAMPLES = r"""
     name: arn:aws:dynamodb:us-west-2:123456789012:table/MythicalMysfits-DDBTable
     replica_regions: [us-east-1]
     purge: true
+
+- name: Replicate a table encrypted with a customer managed key (one key per replica region)
+  mysfits.multi_region.ddb_global_replica:
+    name: MythicalMysfits-DDBTable
+    region: us-west-2
+    replica_regions: [us-east-1, eu-west-1]
+    replica_kms_keys:
+      us-east-1: alias/mysfits-table
+      eu-west-1: arn:aws:kms:eu-west-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab
 
 - name: Remove the replica in us-east-1 (the table in us-west-2 stays)
   mysfits.multi_region.ddb_global_replica:
@@ -187,7 +218,8 @@ replicas:
 operations:
   description:
     - The planned operations in order; C(action) is one of C(enable_streams), C(wait_active), C(wait_gone),
-      C(create_replica), C(delete_replica); C(region) names the replica.
+      C(create_replica), C(delete_replica); C(region) names the replica; C(kms_key) is the key a new replica of
+      a table with a customer managed key is encrypted with.
   returned: always
   type: list
   elements: dict
@@ -198,6 +230,14 @@ pending_operations:
   type: list
   elements: dict
   sample: [{"action": "create_replica", "region": "eu-west-1"}]
+replica_status:
+  description:
+    - The C(ReplicaStatus) that ended a wait at once because waiting cannot turn it into C(ACTIVE)
+      (C(CREATION_FAILED), C(REGION_DISABLED), C(INACCESSIBLE_ENCRYPTION_CREDENTIALS), C(ARCHIVING), C(ARCHIVED),
+      C(REPLICATION_NOT_AUTHORIZED)); the message says what it means and what to do.
+  returned: on failure, when a replica waited for reached such a state
+  type: str
+  sample: REGION_DISABLED
 problems:
   description: Every reason the module refused to act, each with its fix.
   returned: on failure before any change
@@ -247,6 +287,7 @@ class Replicas:
         if not self.region:
             module.fail_json(msg="The table's region is unknown: set region (or use a table ARN as name).")
         self.client = aws_client(module, "dynamodb", region=self.region)
+        self.operations = []
 
     # reads
     def describe(self):
@@ -272,9 +313,17 @@ class Replicas:
             self.module.warn("No permission for dynamodb:DescribeGlobalTable; the legacy (2017.11.29) check "
                              "relies on DescribeTable's GlobalTableVersion only.")
             return False
+        except is_boto3_error_code("ValidationException") as error:  # pylint: disable=duplicate-except
+            if plan_lib.legacy_not_supported(error.response.get("Error", {}).get("Message")):
+                # Version 2017.11.29 does not exist in this region: no table here can belong to one.
+                return False
+            self.module.fail_json_aws(
+                error, msg="DescribeGlobalTable refused the legacy (2017.11.29) check of %s in %s with a validation "
+                           "error that does not say the legacy version is unavailable there; nothing was changed. "
+                           "Check the table name and region." % (self.table_name, self.region))
         except (botocore.exceptions.BotoCoreError, botocore.exceptions.ClientError) as error:  # pylint: disable=duplicate-except
-            self.module.fail_json_aws(error, msg="Could not check whether %s is a legacy global table"
-                                      % self.table_name)
+            self.module.fail_json_aws(error, msg="Could not check whether %s is a legacy (2017.11.29) global table; "
+                                      "nothing was changed" % self.table_name)
         return True
 
     def unscaled_writes(self, table):
@@ -288,17 +337,67 @@ class Replicas:
             wanted.append(("table/%s/index/%s" % (self.table_name, index["IndexName"]),
                            "dynamodb:index:WriteCapacityUnits"))
         try:
-            targets = scaling.describe_scalable_targets(
-                aws_retry=True, ServiceNamespace="dynamodb",
-                ResourceIds=[resource for resource, _dimension in wanted])["ScalableTargets"]
-            policies = scaling.describe_scaling_policies(
-                aws_retry=True, ServiceNamespace="dynamodb")["ScalingPolicies"] if targets else []
+            # Both lists page (DescribeScalableTargets at 50, DescribeScalingPolicies at 10): read every page.
+            targets = scaling.get_paginator("describe_scalable_targets").paginate(
+                ServiceNamespace="dynamodb",
+                ResourceIds=sorted(set(resource for resource, _dimension in wanted))).build_full_result()[
+                    "ScalableTargets"]
+            policies = []
+            for resource in sorted(set(t["ResourceId"] for t in targets)):
+                policies += scaling.get_paginator("describe_scaling_policies").paginate(
+                    ServiceNamespace="dynamodb", ResourceId=resource).build_full_result()["ScalingPolicies"]
         except (botocore.exceptions.BotoCoreError, botocore.exceptions.ClientError) as error:
             self.module.fail_json_aws(error, msg="Could not read the write auto scaling of %s" % self.table_name)
         have_target = set((t["ResourceId"], t["ScalableDimension"]) for t in targets)
         have_policy = set((p["ResourceId"], p["ScalableDimension"]) for p in policies)
         return [resource for resource, dimension in wanted
                 if (resource, dimension) not in have_target or (resource, dimension) not in have_policy]
+
+    def customer_managed_key(self, table, to_create, replica_keys):
+        """True/False: the table's KMS key is (not) customer managed; None when no replica is to be created.
+
+        Also reads each key of ``replica_keys`` for a replica to create in its region, so that a key that does
+        not exist there fails before any change.
+        """
+        key_arn = plan_lib.table_kms_key(table)
+        if not key_arn:
+            return False  # an AWS owned key
+        if not to_create:
+            return None  # no replica to create: not needed, not read
+        try:
+            manager = self.describe_key(self.region, key_arn)["KeyManager"]
+        except is_boto3_error_code("AccessDeniedException"):
+            if all(replica_keys.get(region) for region in to_create):
+                self.module.warn("No permission for kms:DescribeKey on the table's key; going by replica_kms_keys, "
+                                 "which names a key for every new replica.")
+                return True
+            self.module.fail_json(msg="Table %s is encrypted with KMS key %s, and without kms:DescribeKey the "
+                                      "module cannot tell whether it is customer managed (then every new replica "
+                                      "needs a key in replica_kms_keys). Allow kms:DescribeKey or give "
+                                      "replica_kms_keys for %s." % (self.table_name, key_arn, ", ".join(to_create)),
+                                  table_status=table.get("TableStatus"))
+        cmk = manager == "CUSTOMER"
+        if cmk:
+            for region in to_create:
+                key = replica_keys.get(region)
+                if not key:
+                    continue
+                try:
+                    self.describe_key(region, key)
+                except is_boto3_error_code("NotFoundException"):
+                    self.module.fail_json(msg="replica_kms_keys[%s]: no KMS key %s in %s. Give a key of that "
+                                              "region (key id, key ARN, alias name or alias ARN)." % (
+                                                  region, key, region), table_status=table.get("TableStatus"))
+        return cmk
+
+    def describe_key(self, region, key):
+        kms = aws_client(self.module, "kms", region=region)
+        try:
+            return kms.describe_key(aws_retry=True, KeyId=key)["KeyMetadata"]
+        except is_boto3_error_code(["AccessDeniedException", "NotFoundException"]):
+            raise
+        except (botocore.exceptions.BotoCoreError, botocore.exceptions.ClientError) as error:  # pylint: disable=duplicate-except
+            self.module.fail_json_aws(error, msg="Could not read KMS key %s in %s" % (key, region))
 
     # changes
     def update(self, **kwargs):
@@ -320,14 +419,16 @@ class Replicas:
             fail_on_timeout(self.module, error, table_name=self.table_name)
 
     def replica_status(self, table, region):
+        """The replica's status; a status that waiting cannot turn into ACTIVE ends the module at once."""
         for replica in table.get("Replicas") or []:
             if replica.get("RegionName") == region:
-                if replica.get("ReplicaStatus") == "CREATION_FAILED":
-                    self.module.fail_json(
-                        msg="The replica of %s in %s failed to be created: %s. Remove it (state=absent), fix the "
-                            "cause and run again." % (
-                                self.table_name, region, replica.get("ReplicaStatusDescription", "no reason given")))
-                return replica.get("ReplicaStatus")
+                status = replica.get("ReplicaStatus")
+                message = plan_lib.stuck_message(self.table_name, region, status,
+                                                 replica.get("ReplicaStatusDescription"))
+                if message:
+                    self.module.fail_json(msg=message, replica_status=status,
+                                          **result_of(table, self.region, self.operations, []))
+                return status
         return None
 
 
@@ -356,6 +457,7 @@ def main():
         enable_streams=dict(type="bool", default=True),
         wait=dict(type="bool", default=True),
         wait_timeout=dict(type="int", default=1800),
+        replica_kms_keys=dict(type="dict", default={}, no_log=False),  # key ids and ARNs, not key material
     )
     module = AnsibleAWSModule(argument_spec=argument_spec, supports_check_mode=True)
     params = module.params
@@ -365,6 +467,8 @@ def main():
     replicas = Replicas(module)
     # Region names that are wrong in themselves fail before any call at all.
     problems = plan_lib.validate_regions(params["replica_regions"], replicas.region)
+    problems += plan_lib.validate_regions(sorted(params["replica_kms_keys"]), replicas.region,
+                                          parameter="replica_kms_keys")
     if problems:
         module.fail_json(msg=" ".join(problems), problems=problems)
 
@@ -375,14 +479,19 @@ def main():
     if (params["state"] == "present" and plan_lib.billing_mode(table) == "PROVISIONED"
             and any(r not in current for r in params["replica_regions"]) and not legacy):
         unscaled = replicas.unscaled_writes(table)
+    to_create = [r for r in params["replica_regions"] if current.get(r) in (None, "DELETING")] \
+        if params["state"] == "present" else []
+    cmk = replicas.customer_managed_key(table, to_create, params["replica_kms_keys"]) if not legacy else None
     try:
         operations = plan_lib.plan_replicas(
             table, replicas.region, params["replica_regions"], state=params["state"], purge=params["purge"],
             enable_streams=params["enable_streams"], known_regions=known_dynamodb_regions(replicas.region),
-            legacy=legacy, unscaled_writes=unscaled)
+            legacy=legacy, unscaled_writes=unscaled, replica_kms_keys=params["replica_kms_keys"],
+            customer_managed_key=cmk)
     except plan_lib.PlanError as error:
         module.fail_json(msg=str(error), problems=error.problems, table_status=table.get("TableStatus"))
 
+    replicas.operations = operations
     changed = plan_lib.is_change(operations)
     diff = plan_lib.diff_state(table, replicas.region, operations)
     if module.check_mode:
@@ -425,7 +534,10 @@ def main():
                 replicas.wait(lambda t, r=region: replicas.replica_status(t, r) is None and table_active(t),
                               "the replica in %s to be deleted" % region, left)
         elif action == "create_replica":
-            replicas.update(ReplicaUpdates=[{"Create": {"RegionName": region}}])
+            create = {"RegionName": region}
+            if op.get("kms_key"):
+                create["KMSMasterKeyId"] = op["kms_key"]
+            replicas.update(ReplicaUpdates=[{"Create": create}])
             if params["wait"]:
                 replicas.wait(lambda t, r=region: replicas.replica_status(t, r) == "ACTIVE" and table_active(t),
                               "the new replica in %s to be ACTIVE" % region, left)

@@ -145,3 +145,37 @@ def test_concurrent_save_hook_lands_after_the_read_is_answered(aws):
     assert aws.control.get("cloudwatch/concurrent_saves")["pending"] == {"us-west-2/dash": 0}
     aws.control.reset()
     assert aws.control.get("cloudwatch/concurrent_saves")["pending"] == {}
+
+
+# The console's "View/edit source" writes "..." for "the previous row, except the trailing values written after
+# it" (rows such as ["...", {"stat": "p99"}] in console-saved dashboards kept in public repositories, e.g.
+# Terraform dashboard bodies); PutDashboard accepts what the console saves. Dashboard Body Structure and Syntax
+# documents "." (https://docs.aws.amazon.com/AmazonCloudWatch/latest/APIReference/CloudWatch-Dashboard-Body-Structure.html,
+# "Metric Widget: Format for Each Metric in the Array"). The emulator checks the name/value pairing on the
+# expanded row, and refuses either shorthand in the first row (stricter where unsure).
+CONSOLE_ROWS = [
+    ["AWS/ApplicationELB", "TargetResponseTime", "LoadBalancer", "app/alb/1", {"stat": "p50"}],
+    ["...", {"stat": "p99"}],
+    ["...", "app/alb/2", {"region": "us-east-1"}],
+    [".", "RequestCount", ".", ".", {"stat": "Sum"}],
+]
+
+
+def test_console_saved_ellipsis_rows_are_accepted(aws):
+    body = {"widgets": [_widget(properties={"region": "us-west-2", "title": "latency", "metrics": CONSOLE_ROWS})]}
+    assert _put(aws, body)["DashboardValidationMessages"] == []
+    stored = json.loads(aws.client("cloudwatch").get_dashboard(DashboardName="dash")["DashboardBody"])
+    assert stored["widgets"][0]["properties"]["metrics"] == CONSOLE_ROWS
+
+
+@pytest.mark.parametrize("rows,path,message", [
+    ([["...", {"stat": "p99"}]], "/widgets/1/properties/metrics/0/0",
+     "The first metric of the array cannot use the \"...\" shorthand"),
+    ([["NS", "M", "D", "v"], ["...", "a", "b", "c", "d", "e"]], "/widgets/1/properties/metrics/1",
+     "Dimensions should be name/value pairs"),
+])
+def test_ellipsis_rows_that_expand_to_nothing_valid_are_rejected(aws, rows, path, message):
+    with pytest.raises(botocore.exceptions.ClientError) as raised:
+        _put(aws, {"widgets": [_widget(properties={"region": "us-west-2", "title": "ok"}),
+                               _widget(properties={"region": "us-west-2", "metrics": rows})]})
+    assert {"DataPath": path, "Message": message} in raised.value.response["dashboardValidationMessages"]

@@ -31,10 +31,29 @@ Sources (cited next to each case below):
 [TF]   hashicorp/terraform-provider-aws#13097 and terraform-aws-modules/terraform-aws-dynamodb-table#109:
        "ValidationException: Table write capacity should either be Pay-Per-Request or AutoScaled.";
        aws/aws-cdk#12159 (PROVISIONED replicas need write auto scaling with a scaling policy).
+[RD]   ReplicaDescription, Amazon DynamoDB API Reference,
+       https://docs.aws.amazon.com/amazondynamodb/latest/APIReference/API_ReplicaDescription.html
+       (ReplicaStatus CREATING, CREATION_FAILED, UPDATING, DELETING, ACTIVE, REGION_DISABLED,
+       INACCESSIBLE_ENCRYPTION_CREDENTIALS "The KMS key used to encrypt the table is inaccessible", ARCHIVING,
+       ARCHIVED, REPLICATION_NOT_AUTHORIZED; ReplicaStatusDescription).
+[CRG]  CreateReplicationGroupMemberAction, Amazon DynamoDB API Reference,
+       https://docs.aws.amazon.com/amazondynamodb/latest/APIReference/API_CreateReplicationGroupMemberAction.html
+       (KMSMasterKeyId: "key ID, Amazon Resource Name (ARN), alias name, or alias ARN ... only provide this
+       parameter if the key is different from the default DynamoDB KMS key alias/aws/dynamodb") and
+       AWS::DynamoDB::GlobalTable ReplicaSSESpecification, AWS CloudFormation Template Reference ("The key must
+       be created in the same region as the replica"). The exact wording of the refusals is the emulator's own.
+[AMK]  AWS KMS Developer Guide, "AWS KMS keys" / AWS managed keys (alias/aws/<service>, KeyManager AWS):
+       https://docs.aws.amazon.com/kms/latest/developerguide/concepts.html#aws-managed-key
+[LEG]  DescribeGlobalTable (2017.11.29) in a region without that version: "One or more parameter values were
+       invalid: DynamoDB global tables version 2017.11.29 is not supported in this region 'eu-west-3'"
+       (rrahul963/serverless-create-global-dynamodb-table#22); the regions of that version: the RegionName enum
+       AWS answered in hashicorp/terraform-provider-aws#11601.
 [TFS]  terraform-aws-modules/terraform-aws-dynamodb-table#30: "ValidationException: One or more
        parameter values were invalid: Disabling Stream is not allowed for a Global Table replica."
 """
 import time
+
+import botocore.exceptions
 
 import pytest
 from boto3.dynamodb.types import TypeDeserializer
@@ -543,3 +562,132 @@ def test_reset_clears_replicas_and_drops(aws):
     _create_table(primary)
     assert "Replicas" not in _describe(primary)
     assert aws.client("dynamodb", SECONDARY).list_tables()["TableNames"] == []
+
+
+# ---------------------------------------------------------------------------------------------
+# replica states that waiting does not end [RD]
+
+def test_next_replica_can_be_made_to_end_creation_failed_and_be_deleted(aws):
+    aws.control.set_timing(replica_create_seconds=0.3, table_update_seconds=0)
+    primary = aws.client("dynamodb", PRIMARY)
+    _create_table(primary, stream_view="NEW_AND_OLD_IMAGES")
+    aws.control.post("dynamodb/replica-status", {"table": TABLE, "region": SECONDARY, "status": "CREATION_FAILED",
+                                                  "description": "the replica region refused the table",
+                                                  "on": "create"})
+    primary.update_table(TableName=TABLE, ReplicaUpdates=[{"Create": {"RegionName": SECONDARY}}])
+    assert _replica_status(_describe(primary))[SECONDARY] == "CREATING"
+    failed = _wait(lambda: _describe(primary), lambda d: _replica_status(d)[SECONDARY] != "CREATING", "the end")
+    replica = [r for r in failed["Replicas"] if r["RegionName"] == SECONDARY][0]
+    assert replica["ReplicaStatus"] == "CREATION_FAILED"
+    assert replica["ReplicaStatusDescription"] == "the replica region refused the table"
+    time.sleep(0.4)
+    assert _replica_status(_describe(primary))[SECONDARY] == "CREATION_FAILED"  # it stays so
+    # A failed replica blocks no other operation: it can be deleted.
+    primary.update_table(TableName=TABLE, ReplicaUpdates=[{"Delete": {"RegionName": SECONDARY}}])
+    _wait(lambda: _describe(primary), lambda d: SECONDARY not in _replica_status(d), "the failed replica to go")
+
+
+@pytest.mark.parametrize("status", ["REGION_DISABLED", "INACCESSIBLE_ENCRYPTION_CREDENTIALS", "ARCHIVED",
+                                    "REPLICATION_NOT_AUTHORIZED"])
+def test_an_active_replica_can_be_put_into_a_state_waiting_does_not_end(aws, status):
+    primary = _make_global(aws)
+    aws.control.post("dynamodb/replica-status", {"table": TABLE, "region": SECONDARY, "status": status})
+    assert _replica_status(_describe(primary))[SECONDARY] == status
+    # Another replica can still be added: the stuck one is no operation in progress.
+    primary.update_table(TableName=TABLE, ReplicaUpdates=[{"Create": {"RegionName": THIRD}}])
+    _wait(lambda: _describe(primary), lambda d: _replica_status(d).get(THIRD) == "ACTIVE", "the third replica")
+
+
+def test_replica_status_control_route_refuses_states_that_end_by_themselves(aws):
+    _make_global(aws)
+    with pytest.raises(RuntimeError):
+        aws.control.post("dynamodb/replica-status", {"table": TABLE, "region": SECONDARY, "status": "CREATING"})
+    with pytest.raises(RuntimeError):
+        aws.control.post("dynamodb/replica-status", {"table": TABLE, "region": THIRD, "status": "REGION_DISABLED"})
+
+
+# ---------------------------------------------------------------------------------------------
+# encryption with a customer managed key [CRG] [AMK]
+
+def _cmk_table(aws):
+    kms = aws.client("kms", PRIMARY)
+    key = kms.create_key(Description="table key")["KeyMetadata"]["Arn"]
+    primary = aws.client("dynamodb", PRIMARY)
+    primary.create_table(TableName=TABLE, KeySchema=[{"AttributeName": "MysfitId", "KeyType": "HASH"}],
+                         AttributeDefinitions=[{"AttributeName": "MysfitId", "AttributeType": "S"}],
+                         BillingMode="PAY_PER_REQUEST",
+                         StreamSpecification={"StreamEnabled": True, "StreamViewType": "NEW_AND_OLD_IMAGES"},
+                         SSESpecification={"Enabled": True, "SSEType": "KMS", "KMSMasterKeyId": key})
+    replica_kms = aws.client("kms", SECONDARY)
+    replica_key = replica_kms.create_key(Description="replica key")["KeyMetadata"]
+    replica_kms.create_alias(AliasName="alias/mysfits-replica", TargetKeyId=replica_key["KeyId"])
+    return primary, replica_kms, replica_key
+
+
+def _validation_error(call, **kwargs):
+    with pytest.raises(botocore.exceptions.ClientError) as raised:
+        call(**kwargs)
+    assert raised.value.response["Error"]["Code"] == "ValidationException"
+    return raised.value.response["Error"]["Message"]
+
+
+def test_replica_of_a_cmk_table_needs_a_key_of_its_own_region(aws):
+    aws.control.set_timing(replica_create_seconds=0.2, table_update_seconds=0)
+    primary, replica_kms, replica_key = _cmk_table(aws)
+    for create, words in (
+            ({"RegionName": SECONDARY}, "KMSMasterKeyId"),
+            ({"RegionName": SECONDARY, "KMSMasterKeyId": "alias/no-such-key"}, "not found"),
+            ({"RegionName": SECONDARY,
+              "KMSMasterKeyId": replica_key["Arn"].replace(":%s:" % SECONDARY, ":%s:" % THIRD)}, "not found")):
+        message = _validation_error(primary.update_table, TableName=TABLE, ReplicaUpdates=[{"Create": create}])
+        assert words in message
+    assert "Replicas" not in _describe(primary)
+    primary.update_table(TableName=TABLE, ReplicaUpdates=[{"Create": {"RegionName": SECONDARY,
+                                                                      "KMSMasterKeyId": "alias/mysfits-replica"}}])
+    done = _wait(lambda: _describe(primary), _all_active, "the replica")
+    replica = [r for r in done["Replicas"] if r["RegionName"] == SECONDARY][0]
+    assert replica["KMSMasterKeyId"] == replica_key["Arn"]
+    secondary = _describe(aws.client("dynamodb", SECONDARY))
+    assert secondary["SSEDescription"]["KMSMasterKeyArn"] == replica_key["Arn"]
+
+
+def test_replica_whose_key_is_disabled_is_inaccessible_until_enabled(aws):
+    aws.control.set_timing(replica_create_seconds=0, table_update_seconds=0)
+    primary, replica_kms, replica_key = _cmk_table(aws)
+    primary.update_table(TableName=TABLE, ReplicaUpdates=[{"Create": {"RegionName": SECONDARY,
+                                                                      "KMSMasterKeyId": replica_key["Arn"]}}])
+    _wait(lambda: _describe(primary), _all_active, "the replica")
+    replica_kms.disable_key(KeyId=replica_key["KeyId"])
+    assert _replica_status(_describe(primary))[SECONDARY] == "INACCESSIBLE_ENCRYPTION_CREDENTIALS"
+    replica_kms.enable_key(KeyId=replica_key["KeyId"])
+    assert _replica_status(_describe(primary))[SECONDARY] == "ACTIVE"
+
+
+def test_default_dynamodb_key_is_aws_managed_and_takes_no_replica_key(aws):
+    aws.control.set_timing(replica_create_seconds=0, table_update_seconds=0)
+    primary = aws.client("dynamodb", PRIMARY)
+    primary.create_table(TableName=TABLE, KeySchema=[{"AttributeName": "MysfitId", "KeyType": "HASH"}],
+                         AttributeDefinitions=[{"AttributeName": "MysfitId", "AttributeType": "S"}],
+                         BillingMode="PAY_PER_REQUEST",
+                         StreamSpecification={"StreamEnabled": True, "StreamViewType": "NEW_AND_OLD_IMAGES"},
+                         SSESpecification={"Enabled": True, "SSEType": "KMS"})
+    key_arn = _describe(primary)["SSEDescription"]["KMSMasterKeyArn"]
+    assert aws.client("kms", PRIMARY).describe_key(KeyId=key_arn)["KeyMetadata"]["KeyManager"] == "AWS"
+    other = aws.client("kms", SECONDARY).create_key()["KeyMetadata"]["Arn"]
+    message = _validation_error(primary.update_table, TableName=TABLE,
+                                ReplicaUpdates=[{"Create": {"RegionName": SECONDARY, "KMSMasterKeyId": other}}])
+    assert "customer managed" in message
+    primary.update_table(TableName=TABLE, ReplicaUpdates=[{"Create": {"RegionName": SECONDARY}}])
+    _wait(lambda: _describe(primary), _all_active, "the replica")
+
+
+# ---------------------------------------------------------------------------------------------
+# legacy version 2017.11.29 exists in some regions only [LEG]
+
+def test_describe_global_table_where_the_legacy_version_never_existed_is_a_validation_error(aws):
+    ddb = aws.client("dynamodb", "eu-west-3")
+    message = _validation_error(ddb.describe_global_table, GlobalTableName=TABLE)
+    assert "2017.11.29 is not supported in this region 'eu-west-3'" in message
+    with pytest.raises(botocore.exceptions.ClientError) as raised:
+        aws.client("dynamodb", PRIMARY).describe_global_table(GlobalTableName=TABLE)
+    assert raised.value.response["Error"]["Code"] == "GlobalTableNotFoundException"

@@ -233,3 +233,75 @@ def test_absent_never_deletes_the_table_in_its_own_region(aws, module_runner):
     assert result.get("failed") and "own region" in result["msg"]
     assert mutating(aws, since) == []
     assert items(aws, PRIMARY) == ["m-0", "m-1", "m-2"]
+
+
+# ---------------------------------------------------------------------------------------------- issue 14, item 7
+
+def test_a_replica_that_cannot_become_active_ends_the_wait_with_its_meaning(aws, module_runner):
+    make_table(aws, stream="NEW_AND_OLD_IMAGES")
+    aws.control.post("dynamodb/replica-status", {"table": TABLE, "region": "us-east-1", "status": "REGION_DISABLED",
+                                                  "on": "create"})
+    result = run(module_runner, replica_regions=["us-east-1"], wait_timeout=120)
+    assert result.get("failed"), result
+    assert "REGION_DISABLED" in result["msg"] and "enable the region" in result["msg"], result["msg"]
+    assert "Timed out" not in result["msg"]
+    assert result["replica_status"] == "REGION_DISABLED"
+    # A second run refuses it before any change, with the same meaning.
+    since = aws.control.last_seq()
+    again = run(module_runner, replica_regions=["us-east-1"])
+    assert again.get("failed") and "REGION_DISABLED" in again["msg"]
+    assert mutating(aws, since) == []
+
+
+def _cmk_table(aws):
+    key = aws.client("kms", PRIMARY).create_key(Description="table key")["KeyMetadata"]["Arn"]
+    ddb = aws.client("dynamodb", PRIMARY)
+    ddb.create_table(TableName=TABLE, KeySchema=[{"AttributeName": "MysfitId", "KeyType": "HASH"}],
+                     AttributeDefinitions=[{"AttributeName": "MysfitId", "AttributeType": "S"}],
+                     BillingMode="PAY_PER_REQUEST",
+                     SSESpecification={"Enabled": True, "SSEType": "KMS", "KMSMasterKeyId": key})
+    replica_kms = aws.client("kms", "us-east-1")
+    replica_key = replica_kms.create_key(Description="replica key")["KeyMetadata"]
+    replica_kms.create_alias(AliasName="alias/mysfits-replica", TargetKeyId=replica_key["KeyId"])
+    return replica_key["Arn"]
+
+
+def test_cmk_table_without_replica_key_is_refused_before_any_change(aws, module_runner):
+    _cmk_table(aws)
+    since = aws.control.last_seq()
+    result = run(module_runner, replica_regions=["us-east-1"])
+    assert result.get("failed"), result
+    assert "customer managed" in result["msg"] and "replica_kms_keys" in result["msg"] and "us-east-1" in result["msg"]
+    assert mutating(aws, since) == []
+
+
+def test_cmk_table_replica_is_created_with_the_key_given_for_its_region(aws, module_runner):
+    key_arn = _cmk_table(aws)
+    args = {"replica_regions": ["us-east-1"], "replica_kms_keys": {"us-east-1": "alias/mysfits-replica"}}
+    since = aws.control.last_seq()
+    checked = module_runner("ddb_global_replica", dict(args, name=TABLE), region=PRIMARY, check=True)
+    assert not checked.get("failed"), checked
+    assert {"action": "create_replica", "region": "us-east-1", "kms_key": "alias/mysfits-replica"} in checked["operations"]
+    assert mutating(aws, since) == []
+    result = run(module_runner, **args)
+    assert not result.get("failed"), result
+    replica = [r for r in result["replicas"] if r["region_name"] == "us-east-1"][0]
+    assert replica["replica_status"] == "ACTIVE" and replica["kms_master_key_id"] == key_arn
+    assert run(module_runner, **args)["changed"] is False
+
+
+def test_replica_key_missing_in_its_region_is_refused_before_any_change(aws, module_runner):
+    _cmk_table(aws)
+    since = aws.control.last_seq()
+    result = run(module_runner, replica_regions=["us-east-1"], replica_kms_keys={"us-east-1": "alias/nope"})
+    assert result.get("failed") and "replica_kms_keys[us-east-1]" in result["msg"], result
+    assert mutating(aws, since) == []
+
+
+def test_legacy_check_in_a_region_without_the_legacy_version_is_not_an_error(aws, module_runner):
+    make_table(aws, region="eu-west-3")
+    result = module_runner("ddb_global_replica", {"name": TABLE, "replica_regions": ["eu-west-1"]},
+                           region="eu-west-3")
+    assert not result.get("failed"), result
+    assert replicas_of(result)["eu-west-1"] == "ACTIVE"
+    assert "DescribeGlobalTable" in [c["operation"] for c in aws.control.calls() if c["region"] == "eu-west-3"]

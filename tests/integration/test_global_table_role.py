@@ -226,3 +226,23 @@ def test_a_background_wait_that_fails_fails_finish_with_the_modules_message(aws)
     out = " ".join(run.stdout.split())
     assert "Timed out after 2s" in out and "wait_timeout" in out, run.stdout[-3000:]
     assert "Wait for the replica chain running in the background" in out
+
+
+def test_replica_kms_keys_reach_the_module_for_a_table_with_a_customer_managed_key(aws):
+    key = aws.client("kms", PRIMARY).create_key(Description="table key")["KeyMetadata"]["Arn"]
+    ddb = aws.client("dynamodb", PRIMARY)
+    ddb.create_table(TableName=TABLE, BillingMode="PAY_PER_REQUEST",
+                     KeySchema=[{"AttributeName": "MysfitId", "KeyType": "HASH"}],
+                     AttributeDefinitions=[{"AttributeName": "MysfitId", "AttributeType": "S"}],
+                     SSESpecification={"Enabled": True, "SSEType": "KMS", "KMSMasterKeyId": key})
+    replica_key = aws.client("kms", SECONDARY).create_key(Description="replica key")["KeyMetadata"]["Arn"]
+    regions = Regions()
+    since = aws.control.last_seq()
+    refused = regions.run(aws)
+    assert refused.rc != 0 and "replica_kms_keys" in refused.stdout, refused
+    assert aws.control.mutating_calls(since, plane="control") == []
+    run = regions.run(aws, extra_vars={"global_table_replica_kms_keys": {SECONDARY: replica_key}})
+    assert run.rc == 0, run
+    table = aws.client("dynamodb", PRIMARY).describe_table(TableName=TABLE)["Table"]
+    replica = [r for r in table["Replicas"] if r["RegionName"] == SECONDARY][0]
+    assert replica["ReplicaStatus"] == "ACTIVE" and replica["KMSMasterKeyId"] == replica_key

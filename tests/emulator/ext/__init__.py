@@ -6,7 +6,7 @@ registers its control routes; ``install_all()`` runs them all once.
 import importlib
 
 EXTENSIONS = ("dynamodb_global", "codecommit_files", "codepipeline", "cloudformation", "cloudwatch_dashboard",
-              "globalaccelerator")
+              "globalaccelerator", "paging")
 _installed = False
 
 

@@ -20,7 +20,10 @@ This extension checks the rules the documentation states, and only those:
 * a metric widget has a ``region`` string; its ``metrics``, when present, is
   an array of at most 500 rows; a row is an array of strings (namespace, metric
   name, dimension name/value pairs; ``"."`` repeats the value at the same
-  position of the previous row and cannot be used in the first row) optionally
+  position of the previous row and ``"..."`` the previous row except the
+  trailing values written after it, as the console saves rows; neither can be
+  used in the first row, and the name/value pairing is checked on the row as
+  expanded) optionally
   ended by a rendering-properties object, or a single object with an
   ``expression``; rendering properties have the documented types (``label``,
   ``color``, ``stat``, ``region``, ``id``, ``expression``, ``accountId``
@@ -81,19 +84,29 @@ def _check_int(errors, path, value, minimum=None, maximum=None):
         errors.append((path, "Should be <= %d" % maximum))
 
 
-def _check_row(errors, path, row, index):
+def _expand(values, previous):
+    """``values`` with the console's ``"..."`` and ``"."`` resolved against ``previous`` (expanded)."""
+    if "..." in values and previous:
+        cut = values.index("...")
+        before, after = values[:cut], values[cut + 1:]
+        values = before + previous[len(before):max(len(before), len(previous) - len(after))] + after
+    return [previous[i] if v == "." and i < len(previous) else v for i, v in enumerate(values)]
+
+
+def _check_row(errors, path, row, index, previous=()):
+    """Check one metric row; return its values as expanded (the "previous row" of the next one)."""
     if not isinstance(row, list) or not row:
         errors.append((path, "Should be array" if not isinstance(row, list) else
                        "Should NOT have fewer than 1 items"))
-        return
+        return list(previous)
     options = row[-1] if isinstance(row[-1], dict) else None
     values = row[:-1] if options is not None else row
     for position, value in enumerate(values):
         if not isinstance(value, str):
             errors.append(("%s/%d" % (path, position), "Should be string"))
-        elif value == "." and index == 0:
+        elif value in (".", "...") and index == 0:
             errors.append(("%s/%d" % (path, position),
-                           "The first metric of the array cannot use the \".\" shorthand"))
+                           "The first metric of the array cannot use the \"%s\" shorthand" % value))
     if options is not None:
         for key in STRING_OPTIONS:
             if key in options and not isinstance(options[key], str):
@@ -107,11 +120,15 @@ def _check_row(errors, path, row, index):
     if not values:
         if options is None or "expression" not in options:
             errors.append((path, "Should have required property 'expression'"))
-        return
-    if len(values) < 2:
+        return list(previous)  # an expression row is no "previous metric"
+    if any(not isinstance(v, str) for v in values):
+        return list(previous)
+    expanded = _expand(list(values), list(previous)) if index else list(values)
+    if len(expanded) < 2:
         errors.append((path, "Should NOT have fewer than 2 items"))
-    elif len(values) % 2:
+    elif len(expanded) % 2:
         errors.append((path, "Dimensions should be name/value pairs"))
+    return expanded
 
 
 def _check_metric_properties(errors, path, props):
@@ -135,8 +152,9 @@ def _check_metric_properties(errors, path, props):
             return
         if len(metrics) > MAX_METRICS:
             errors.append((path + "/metrics", "Should NOT have more than %d items" % MAX_METRICS))
+        previous = []
         for index, row in enumerate(metrics):
-            _check_row(errors, "%s/metrics/%d" % (path, index), row, index)
+            previous = _check_row(errors, "%s/metrics/%d" % (path, index), row, index, previous)
 
 
 def validate_body(body):

@@ -30,6 +30,22 @@ observed to behave:
   ``ListGlobalTables`` (to model an account that still has such a table);
   ``DescribeTable`` of a member reports ``GlobalTableVersion: "2017.11.29"``.
 
+* Replica states that do not end by waiting (``ReplicaDescription.ReplicaStatus``):
+  a replica whose KMS key (moto's KMS, in the replica's region) is disabled or
+  pending deletion is ``INACCESSIBLE_ENCRYPTION_CREDENTIALS``; the control route
+  ``dynamodb/replica-status`` puts a replica into ``REGION_DISABLED``,
+  ``INACCESSIBLE_ENCRYPTION_CREDENTIALS``, ``CREATION_FAILED``, ``ARCHIVING``,
+  ``ARCHIVED`` or ``REPLICATION_NOT_AUTHORIZED`` now, or makes the next created
+  replica of a table in a region end in it instead of ``ACTIVE``. Such a
+  replica blocks no other replica operation and can be deleted.
+* Encryption: a replica of a table encrypted with a customer managed KMS key
+  needs ``KMSMasterKeyId`` in its ``Create`` (a key of the replica's region);
+  a key that does not exist there, an ARN of another region, or a key for a
+  table without a customer managed key is a ``ValidationException``. The key
+  moto makes for ``alias/aws/dynamodb`` is AWS managed (``KeyManager: AWS``).
+* Legacy 2017.11.29 operations in a region where that version never existed
+  are a ``ValidationException`` saying so.
+
 Control route ``dynamodb/drop-replication``: POST ``{"table", "region",
 "count"}`` silently drops the next ``count`` replicated writes into that
 region's replica (a divergent replica on purpose); GET lists pending drops;
@@ -45,12 +61,20 @@ from .. import app, state
 
 VERSION_CURRENT = "2019.11.21"
 VERSION_LEGACY = "2017.11.29"
+# The regions of version 2017.11.29 (the enum AWS answered with for CreateGlobalTable's RegionName,
+# hashicorp/terraform-provider-aws#11601); elsewhere AWS says the version "is not supported in this region".
+LEGACY_REGIONS = ("us-west-1", "us-west-2", "ap-northeast-1", "ap-northeast-2", "us-east-1", "eu-west-1",
+                  "ap-southeast-1", "us-east-2", "eu-west-2", "ap-southeast-2", "eu-central-1")
+# ReplicaStatus values that do not end by waiting (DynamoDB API Reference, ReplicaDescription).
+STUCK_STATES = ("CREATION_FAILED", "REGION_DISABLED", "INACCESSIBLE_ENCRYPTION_CREDENTIALS", "ARCHIVING", "ARCHIVED",
+                "REPLICATION_NOT_AUTHORIZED")
 
 # All state of this module; cleared by the reset hook (moto's reset recreates the backends).
 _LOCK = threading.RLock()
 _GROUPS = {}   # (account_id, table name) -> GlobalTable
 _DROPS = {}    # (table name, region) -> number of replicated writes still to drop
 _DROPPED = []  # what was dropped, for the control route
+_NEXT_STATUS = {}  # (table name, region) -> (status, description) the next created replica ends in
 _local = threading.local()
 _installed = False
 
@@ -85,8 +109,11 @@ class Replica:
     """One member region of a global table and its lifecycle timestamps."""
 
     def __init__(self, region, ready_at, kms_key=None, throughput_override=None, gsi_overrides=None,
-                 table_class=None):
+                 table_class=None, account_id=None, end_status=None):
         self.region = region
+        self.account_id = account_id
+        self.end_status = end_status    # (status, description) reached instead of ACTIVE at ready_at
+        self.forced = None              # (status, description) set through the control route
         self.ready_at = ready_at        # CREATING until then
         self.delete_at = None           # DELETING from then ...
         self.gone_at = None             # ... until then
@@ -97,17 +124,35 @@ class Replica:
         self.table_class = table_class
         self.table_class_updated = _utcnow()
 
+    def stuck(self, now):
+        """``(status, description)`` of a state waiting does not end, or None."""
+        if self.delete_at is not None or now < self.ready_at:
+            return None
+        if self.forced:
+            return self.forced
+        if self.end_status:
+            return self.end_status
+        if self.kms_key and self.account_id and not _key_usable(self.account_id, self.region, self.kms_key):
+            return ("INACCESSIBLE_ENCRYPTION_CREDENTIALS", None)
+        return None
+
     def status(self, now):
         if self.delete_at is not None:
             return "DELETING"
         if now < self.ready_at:
             return "CREATING"
+        stuck = self.stuck(now)
+        if stuck:
+            return stuck[0]
         if now < self.updating_until:
             return "UPDATING"
         return "ACTIVE"
 
     def describe(self, table, now):
         out = {"RegionName": self.region, "ReplicaStatus": self.status(now)}
+        stuck = self.stuck(now)
+        if stuck and stuck[1]:
+            out["ReplicaStatusDescription"] = stuck[1]
         if self.kms_key:
             out["KMSMasterKeyId"] = self.kms_key
         if self.throughput_override:
@@ -142,8 +187,12 @@ class GlobalTable:
         return _backend(self.account_id, region).tables.get(self.name)
 
     def in_progress(self, now):
-        """A replica operation that has not finished (AWS allows one at a time)."""
-        return any(r.status(now) != "ACTIVE" for r in self.replicas.values()) or \
+        """A replica operation that has not finished (AWS allows one at a time).
+
+        A replica in a state that waiting does not end (CREATION_FAILED, REGION_DISABLED, ...) is no operation
+        in progress: it blocks nothing, and can be deleted.
+        """
+        return any(r.status(now) in ("CREATING", "UPDATING", "DELETING") for r in self.replicas.values()) or \
             any(until > now for until in self.busy.values())
 
     def settle(self, now=None):
@@ -173,6 +222,39 @@ def _utcnow():
 def _backend(account_id, region):
     from moto.dynamodb.models import dynamodb_backends
     return dynamodb_backends[account_id][region]
+
+
+def _kms_backend(account_id, region):
+    from moto.kms.models import kms_backends
+    return kms_backends[account_id][region]
+
+
+def _find_key(account_id, region, key):
+    """moto's KMS key for a key id, key ARN, alias name or alias ARN in ``region``, or None."""
+    if not isinstance(key, str) or not key:
+        return None
+    if key.startswith("arn:") and (len(key.split(":")) < 4 or key.split(":")[3] != region):
+        return None
+    backend = _kms_backend(account_id, region)
+    try:
+        key_id = backend.any_id_to_key_id(key)
+    except (KeyError, IndexError, TypeError, AttributeError):
+        return None
+    return backend.keys.get(key_id) if key_id else None
+
+
+def _key_usable(account_id, region, key):
+    found = _find_key(account_id, region, key)
+    return found is not None and found.key_state == "Enabled"
+
+
+def _table_key_manager(table):
+    """``CUSTOMER`` / ``AWS`` for a table encrypted with a KMS key, None for an AWS owned key."""
+    sse = table.sse_specification or {}
+    if not sse.get("Enabled") or not sse.get("KMSMasterKeyId"):
+        return None
+    found = _find_key(table.account_id, table.region_name, sse["KMSMasterKeyId"])
+    return getattr(found, "key_manager", "CUSTOMER") if found is not None else "CUSTOMER"
 
 
 def _table_name(name_or_arn):
@@ -391,6 +473,7 @@ def _create_replica(backend, table, group, region, spec, now):
         raise _validation("Failed to create a the new replica of table with name: \u2018%s\u2019 because one or more "
                           "replicas already existed as tables." % table.name)
     _check_write_capacity(table)
+    _check_replica_key(table, region, spec)
     if not (table.stream_specification or {}).get("StreamEnabled"):
         # DynamoDB turns a stream on itself; an existing stream of any view type is kept.
         table.set_stream_specification({"StreamEnabled": True, "StreamViewType": "NEW_AND_OLD_IMAGES"})
@@ -401,9 +484,14 @@ def _create_replica(backend, table, group, region, spec, now):
     seconds = state.TIMING.get("replica_create_seconds")
     gsi_overrides = {g["IndexName"]: g.get("ProvisionedThroughputOverride")
                      for g in spec.get("GlobalSecondaryIndexes") or [] if g.get("ProvisionedThroughputOverride")}
-    group.replicas[region] = Replica(region, ready_at=now + seconds, kms_key=spec.get("KMSMasterKeyId"),
+    kms_key = spec.get("KMSMasterKeyId")
+    if kms_key:
+        kms_key = _find_key(backend.account_id, region, kms_key).arn
+    group.replicas[region] = Replica(region, ready_at=now + seconds, kms_key=kms_key,
                                      throughput_override=spec.get("ProvisionedThroughputOverride"),
-                                     gsi_overrides=gsi_overrides, table_class=spec.get("TableClassOverride"))
+                                     gsi_overrides=gsi_overrides, table_class=spec.get("TableClassOverride"),
+                                     account_id=backend.account_id,
+                                     end_status=_NEXT_STATUS.pop((table.name, region), None))
     group.busy[backend.region_name] = now + seconds
     replica_table = _create_replica_table(target_backend, table, spec, gsi_overrides)
     _local.suppress = True
@@ -412,6 +500,30 @@ def _create_replica(backend, table, group, region, spec, now):
             replica_table.put_item(copy.deepcopy(item.to_json()["Attributes"]), overwrite=True)
     finally:
         _local.suppress = False
+
+
+def _check_replica_key(table, region, spec):
+    """A replica of a table with a customer managed key needs a key of its own region (and only then a key).
+
+    CreateReplicationGroupMemberAction.KMSMasterKeyId (DynamoDB API Reference): "key ID, Amazon Resource Name
+    (ARN), alias name, or alias ARN", "only ... if the key is different from the default DynamoDB KMS key
+    alias/aws/dynamodb"; AWS::DynamoDB::GlobalTable ReplicaSSESpecification: "The key must be created in the
+    same region as the replica." The wording of these messages is the emulator's own (stricter where unsure).
+    """
+    manager = _table_key_manager(table)
+    key = spec.get("KMSMasterKeyId")
+    if manager == "CUSTOMER" and not key:
+        raise _validation("One or more parameter values were invalid: KMSMasterKeyId must be specified for each "
+                          "replica of a table encrypted with a customer managed key (replica region %s)." % region)
+    if key and manager != "CUSTOMER":
+        raise _validation("One or more parameter values were invalid: KMSMasterKeyId can only be specified for a "
+                          "replica of a table encrypted with a customer managed key.")
+    if key and _find_key(table.account_id, region, key) is None:
+        raise _validation("One or more parameter values were invalid: KMS key %s was not found in region %s; the "
+                          "key of a replica must be in the replica's region." % (key, region))
+    if key and not _key_usable(table.account_id, region, key):
+        raise _validation("One or more parameter values were invalid: KMS key %s in region %s is not enabled."
+                          % (key, region))
 
 
 def _create_replica_table(target_backend, table, spec, gsi_overrides):
@@ -439,7 +551,7 @@ def _create_replica_table(target_backend, table, spec, gsi_overrides):
     if table.sse_specification and table.sse_specification.get("Enabled"):
         sse = {"Enabled": True, "SSEType": table.sse_specification.get("SSEType", "KMS")}
         if spec.get("KMSMasterKeyId"):
-            sse["KMSMasterKeyId"] = spec["KMSMasterKeyId"]
+            sse["KMSMasterKeyId"] = _find_key(table.account_id, target_backend.region_name, spec["KMSMasterKeyId"]).arn
     return _ORIGINAL["create_table"](
         target_backend,
         name=table.name,
@@ -501,7 +613,15 @@ def _describe_group(group):
     }
 
 
+def _check_legacy_region(region):
+    if region not in LEGACY_REGIONS:
+        # rrahul963/serverless-create-global-dynamodb-table#22 (eu-west-3) records AWS's answer.
+        raise _validation("One or more parameter values were invalid: DynamoDB global tables version 2017.11.29 is "
+                          "not supported in this region '%s'" % region)
+
+
 def create_global_table(backend, name, replication_group):
+    _check_legacy_region(backend.region_name)
     with _LOCK:
         if (backend.account_id, name) in _GROUPS:
             raise _json_error("GlobalTableAlreadyExistsException", "Global table with this name already exists")
@@ -525,6 +645,7 @@ def create_global_table(backend, name, replication_group):
 
 
 def describe_global_table(backend, name):
+    _check_legacy_region(backend.region_name)
     with _LOCK:
         group = _GROUPS.get((backend.account_id, name))
         if group is None or group.version != VERSION_LEGACY:
@@ -645,9 +766,21 @@ def _patch_table(Table):
                     description["Replicas"] = [replica.describe(self, now) for replica in group.replicas.values()]
         return result
 
+    original_default_key = Table._get_default_encryption_key
+
+    def _get_default_encryption_key(self, account_id, region):
+        arn = original_default_key(self, account_id, region)
+        # The key behind alias/aws/dynamodb is AWS managed (AWS KMS Developer Guide, "AWS managed keys");
+        # moto makes it a customer managed one.
+        found = _find_key(account_id, region, arn)
+        if found is not None:
+            found.key_manager = "AWS"
+        return arn
+
     Table.put_item = put_item
     Table.delete_item = delete_item
     Table.describe = describe
+    Table._get_default_encryption_key = _get_default_encryption_key
 
 
 def _patch_responses(DynamoHandler):
@@ -702,8 +835,40 @@ def _drop_replication(request):
         }
 
 
+@app.control_route("dynamodb/replica-status")
+def _replica_status(request):
+    """POST {"table", "region", "status", "description"?, "on": "now" | "create"}; DELETE clears pending ones.
+
+    ``now`` puts the existing replica into the state; ``create`` makes the next replica created in that region
+    end in it once CREATING is over. ``status`` is one of STUCK_STATES.
+    """
+    with _LOCK:
+        if request.method == "POST":
+            body = app._json(request)
+            table, region, status = body["table"], body["region"], body["status"]
+            if status not in STUCK_STATES:
+                raise ValueError("status must be one of %s" % ", ".join(STUCK_STATES))
+            entry = (status, body.get("description"))
+            when = body.get("on", "now")
+            if when == "create":
+                _NEXT_STATUS[(table, region)] = entry
+            elif when == "now":
+                found = [g for (account, name), g in _GROUPS.items() if name == table and region in g.replicas]
+                if not found:
+                    raise KeyError("table %s has no replica in %s" % (table, region))
+                for group in found:
+                    group.replicas[region].forced = entry
+            else:
+                raise ValueError("on must be 'now' or 'create'")
+        elif request.method == "DELETE":
+            _NEXT_STATUS.clear()
+        return 200, {"pending": [{"table": t, "region": r, "status": st, "description": d}
+                                 for (t, r), (st, d) in sorted(_NEXT_STATUS.items())]}
+
+
 def reset():
     with _LOCK:
+        _NEXT_STATUS.clear()
         _GROUPS.clear()
         _DROPS.clear()
         del _DROPPED[:]

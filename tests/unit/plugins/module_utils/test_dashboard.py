@@ -332,3 +332,124 @@ def test_save_unchanged_plan_reads_and_writes_nothing():
     store = Store([])
     plan = d.save_with_recheck(store.read, _plan_for, store.backups.append, store.writes.append, done)
     assert not plan.changed and store.writes == [] and store.backups == []
+
+
+# ------------------------------------------------------------------ the console's "..." shorthand
+# Bodies as the console's "View/edit source" saves them: "..." is the previous row's values except the
+# trailing ones written after it; "." the value at the same position of the previous (expanded) row
+# (Dashboard Body Structure and Syntax, "Metric Widget: Format for Each Metric in the Array",
+# https://docs.aws.amazon.com/AmazonCloudWatch/latest/APIReference/CloudWatch-Dashboard-Body-Structure.html).
+
+LB2 = "app/alb-mm-secondary-region/fedcba9876543210"
+PERCENTILES = [["AWS/ApplicationELB", "TargetResponseTime", "LoadBalancer", LB, {"stat": "p50"}],
+               ["...", {"stat": "p90"}],
+               ["..."],
+               ["...", {"stat": "p99"}]]
+
+
+def test_ellipsis_row_is_the_previous_metric_with_its_own_options():
+    assert d.expand_rows(PERCENTILES) == [
+        ["AWS/ApplicationELB", "TargetResponseTime", "LoadBalancer", LB, {"stat": "p50"}],
+        ["AWS/ApplicationELB", "TargetResponseTime", "LoadBalancer", LB, {"stat": "p90"}],
+        ["AWS/ApplicationELB", "TargetResponseTime", "LoadBalancer", LB],
+        ["AWS/ApplicationELB", "TargetResponseTime", "LoadBalancer", LB, {"stat": "p99"}],
+    ]
+
+
+def test_ellipsis_with_trailing_values_replaces_the_last_ones():
+    rows = [["AWS/ECS", "CPUUtilization", "ServiceName", "core", "ClusterName", "c"],
+            ["...", "like", ".", "."],
+            ["...", "other-cluster"]]
+    assert d.expand_rows(rows) == [
+        ["AWS/ECS", "CPUUtilization", "ServiceName", "core", "ClusterName", "c"],
+        ["AWS/ECS", "CPUUtilization", "ServiceName", "like", "ClusterName", "c"],
+        ["AWS/ECS", "CPUUtilization", "ServiceName", "like", "ClusterName", "other-cluster"],
+    ]
+
+
+def test_dot_row_after_ellipsis_row_refers_to_what_the_ellipsis_stands_for():
+    rows = [["AWS/ApplicationELB", "RequestCount", "LoadBalancer", LB],
+            ["...", LB2, {"region": "us-east-1"}],
+            [".", "HTTPCode_Target_5XX_Count", ".", ".", {"region": "us-east-1"}]]
+    assert d.expand_rows(rows)[2] == ["AWS/ApplicationELB", "HTTPCode_Target_5XX_Count", "LoadBalancer", LB2,
+                                      {"region": "us-east-1"}]
+
+
+def test_dot_after_an_expression_row_refers_to_the_previous_metric():
+    rows = [["NS", "A", "D", "1", {"id": "m1"}], [{"expression": "m1*2", "id": "e1"}], [".", "B", ".", "."]]
+    assert d.expand_rows(rows)[2] == ["NS", "B", "D", "1"]
+
+
+def test_ensure_row_finds_a_metric_drawn_by_an_ellipsis_row_and_appends_no_duplicate():
+    rows = [["AWS/ApplicationELB", "RequestCount", "LoadBalancer", LB], ["...", LB2]]
+    widget = metric_widget("W", copy.deepcopy(rows))
+    assert d.ensure_row(widget, ["AWS/ApplicationELB", "RequestCount", "LoadBalancer", LB2]) is None
+    assert widget["properties"]["metrics"] == rows
+
+
+def test_ensure_row_leaves_the_other_percentile_lines_alone():
+    widget = metric_widget("W", copy.deepcopy(PERCENTILES))
+    assert d.ensure_row(widget, ["AWS/ApplicationELB", "TargetResponseTime", "LoadBalancer", LB,
+                                 {"stat": "p99"}]) is None
+    assert widget["properties"]["metrics"] == PERCENTILES
+    assert d.ensure_row(widget, ["AWS/ApplicationELB", "TargetResponseTime", "LoadBalancer", LB,
+                                 {"stat": "p99", "label": "p99"}]) == "updated"
+    rows = widget["properties"]["metrics"]
+    assert rows[:3] == PERCENTILES[:3]
+    assert rows[3] == ["...", {"stat": "p99", "label": "p99"}]  # written form kept, options merged
+
+
+def test_ensure_row_updating_an_ellipsis_row_keeps_what_later_rows_resolve_to():
+    rows = [["NS", "A", "D", "1"], ["...", "2"], [".", "B", ".", "."]]
+    widget = metric_widget("W", copy.deepcopy(rows))
+    assert d.ensure_row(widget, ["NS", "A", "D", "2", {"label": "two"}]) == "updated"
+    after = widget["properties"]["metrics"]
+    assert after[1] == ["...", "2", {"label": "two"}]
+    assert d.expand_rows(after)[2] == d.expand_rows(rows)[2] == ["NS", "B", "D", "2"]
+
+
+def test_console_saved_body_is_unchanged_by_the_rows_it_already_draws():
+    body = {"widgets": [metric_widget("Latency", copy.deepcopy(PERCENTILES)),
+                        metric_widget("Requests", [["AWS/ApplicationELB", "RequestCount", "LoadBalancer", LB],
+                                                   ["...", LB2, {"region": "us-east-1"}]], x=12)]}
+    metrics = [{"widget": "Latency", "metric": ["AWS/ApplicationELB", "TargetResponseTime", "LoadBalancer", LB,
+                                                {"stat": "p90"}]},
+               {"widget": "Requests", "metric": ["AWS/ApplicationELB", "RequestCount", "LoadBalancer", LB2,
+                                                 {"region": "us-east-1"}]}]
+    plan = d.plan_dashboard(copy.deepcopy(body), metrics=metrics)
+    assert not plan.changed and plan.after == body
+
+
+def test_desired_widget_rows_with_ellipsis_equal_the_stored_rows_written_out():
+    stored = metric_widget("W", [["AWS/ApplicationELB", "TargetResponseTime", "LoadBalancer", LB, {"stat": stat}]
+                                 for stat in ("p50", "p90")]
+                           + [["AWS/ApplicationELB", "TargetResponseTime", "LoadBalancer", LB],
+                              ["AWS/ApplicationELB", "TargetResponseTime", "LoadBalancer", LB, {"stat": "p99"}]])
+    desired = {"type": "metric", "properties": {"title": "W", "metrics": copy.deepcopy(PERCENTILES)}}
+    plan = d.plan_dashboard({"widgets": [copy.deepcopy(stored)]}, widgets=[desired])
+    assert not plan.changed
+    desired["properties"]["metrics"].append(["...", {"stat": "p999"}])
+    plan = d.plan_dashboard({"widgets": [copy.deepcopy(stored)]}, widgets=[desired])
+    assert plan.changed
+    assert plan.after["widgets"][0]["properties"]["metrics"] == PERCENTILES + [["...", {"stat": "p999"}]]
+
+
+def test_desired_metrics_entries_may_use_ellipsis():
+    metrics = [{"widget": "W", "metric": ["NS", "A", "D", "1"]}, {"widget": "W", "metric": ["...", "2"]}]
+    assert d.group_metric_rows(metrics) == {"W": [["NS", "A", "D", "1"], ["NS", "A", "D", "2"]]}
+
+
+@pytest.mark.parametrize("kwargs,needle", [
+    ({"widgets": [{"properties": {"title": "t", "metrics": [["...", {"stat": "p99"}]]}}]}, "there is none"),
+    ({"metrics": [{"widget": "t", "metric": ["...", "x"]}]}, "metrics[0].metric"),
+    ({"metrics": [{"widget": "t", "metric": ["NS", "M"]}, {"widget": "t", "metric": ["...", "D", "..."]}]},
+     "once"),
+    ({"metrics": [{"widget": "t", "metric": ["NS", "M", "D", "v"]}, {"widget": "u", "metric": ["NS", "M"]},
+                  {"widget": "t", "metric": ["...", "a", "b", "c", "d", "e"]}]}, "metrics[2].metric"),
+])
+def test_check_options_refuses_ellipsis_that_resolves_to_nothing(kwargs, needle):
+    args = dict(name="dash", widgets=[], metrics=[], absent_widgets=[], initial_widgets=[])
+    args.update(kwargs)
+    with pytest.raises(d.DashboardError) as raised:
+        d.check_options(**args)
+    assert needle in str(raised.value)

@@ -222,3 +222,106 @@ def test_diff_shows_replica_set_and_stream_before_and_after():
         "before": {"replica_regions": ["eu-west-1"], "stream_view_type": None},
         "after": {"replica_regions": ["us-east-1"], "stream_view_type": "NEW_AND_OLD_IMAGES"},
     }
+
+
+# states waiting cannot end (DynamoDB API Reference, ReplicaDescription.ReplicaStatus)
+
+def test_every_status_of_the_api_is_either_waited_on_or_explained():
+    import botocore.session
+    model = botocore.session.get_session().get_service_model("dynamodb")
+    statuses = set(model.shape_for("ReplicaStatus").enum)
+    handled = set(p.STUCK_STATES) | {"ACTIVE", "DELETING"} | set(p.TRANSITIONAL)
+    assert statuses <= handled, statuses - handled
+
+
+@pytest.mark.parametrize("status,words", [
+    ("REGION_DISABLED", "enable the region"),
+    ("INACCESSIBLE_ENCRYPTION_CREDENTIALS", "KMS key"),
+    ("CREATION_FAILED", "state=absent"),
+    ("ARCHIVED", "archival backup"),
+    ("ARCHIVING", "seven days"),
+    ("REPLICATION_NOT_AUTHORIZED", "resource-based policy"),
+])
+def test_wanted_replica_in_a_state_waiting_cannot_end_is_refused_with_its_meaning(status, words):
+    t = table(stream="NEW_AND_OLD_IMAGES", replicas=[("us-east-1", status)])
+    (problem,) = problems(t, ["us-east-1"])
+    assert status in problem and words in problem and "us-east-1" in problem
+
+
+def test_stuck_message_carries_aws_description_and_is_none_for_waitable_states():
+    message = p.stuck_message("T", "eu-west-1", "INACCESSIBLE_ENCRYPTION_CREDENTIALS", "key disabled")
+    assert "key disabled" in message and "eu-west-1" in message and "Waiting does not change that" in message
+    assert all(p.stuck_message("T", "eu-west-1", s) is None for s in ("ACTIVE", "CREATING", "UPDATING", "DELETING"))
+
+
+def test_stuck_replica_of_another_region_blocks_nothing():
+    t = table(stream="NEW_AND_OLD_IMAGES", replicas=[("eu-west-1", "REGION_DISABLED")])
+    assert actions(plan(t, ["us-east-1"])) == [("create_replica", "us-east-1")]
+
+
+# customer managed KMS keys
+def cmk_table(**kw):
+    t = table(stream="NEW_AND_OLD_IMAGES", **kw)
+    t["SSEDescription"] = {"Status": "ENABLED", "SSEType": "KMS",
+                           "KMSMasterKeyArn": "arn:aws:kms:us-west-2:123456789012:key/1111"}
+    return t
+
+
+def test_table_kms_key_is_read_from_sse_description():
+    assert p.table_kms_key(cmk_table()) == "arn:aws:kms:us-west-2:123456789012:key/1111"
+    assert p.table_kms_key(table()) is None
+
+
+def test_cmk_table_without_a_key_for_a_new_replica_is_refused_naming_the_option():
+    (problem,) = problems(cmk_table(), ["us-east-1", "eu-west-1"], replica_kms_keys={"us-east-1": "alias/k"},
+                          customer_managed_key=True)
+    assert "replica_kms_keys" in problem and "eu-west-1" in problem and "us-east-1:" not in problem
+
+
+def test_cmk_table_gets_each_replica_created_with_its_key():
+    ops = plan(cmk_table(), ["us-east-1", "eu-west-1"],
+               replica_kms_keys={"us-east-1": "alias/k", "eu-west-1": "arn:aws:kms:eu-west-1:123456789012:key/2"},
+               customer_managed_key=True)
+    assert ops == [{"action": "create_replica", "region": "us-east-1", "kms_key": "alias/k"},
+                   {"action": "create_replica", "region": "eu-west-1",
+                    "kms_key": "arn:aws:kms:eu-west-1:123456789012:key/2"}]
+
+
+def test_existing_replica_needs_no_key_and_keys_for_other_regions_are_ignored():
+    t = cmk_table(replicas=[("us-east-1", "ACTIVE")])
+    assert plan(t, ["us-east-1"], replica_kms_keys={"ap-southeast-2": "alias/k"}, customer_managed_key=True) == []
+
+
+@pytest.mark.parametrize("keys,words", [
+    ({"us-east-1": "arn:aws:kms:us-west-2:123456789012:key/1111"}, "own region"),
+    ({"us-east-1": "alias/k", "us-west-2": "alias/t"}, "table's own region"),
+    ({"us-east-1": " "}, "is empty"),
+])
+def test_bad_replica_keys_are_refused(keys, words):
+    found = problems(cmk_table(), ["us-east-1"], replica_kms_keys=keys, customer_managed_key=True)
+    assert any(words in problem for problem in found), found
+
+
+def test_key_for_a_table_without_customer_managed_key_is_refused():
+    (problem,) = problems(table(stream="NEW_AND_OLD_IMAGES"), ["us-east-1"], replica_kms_keys={"us-east-1": "alias/k"},
+                          customer_managed_key=False)
+    assert "not encrypted with a customer managed KMS key" in problem
+
+
+def test_absent_ignores_replica_keys():
+    t = cmk_table(replicas=[("us-east-1", "ACTIVE")])
+    assert actions(plan(t, ["us-east-1"], state="absent", customer_managed_key=True)) == [
+        ("delete_replica", "us-east-1")]
+
+
+# legacy check
+@pytest.mark.parametrize("message,expected", [
+    ("One or more parameter values were invalid: DynamoDB global tables version 2017.11.29 is not supported in this "
+     "region 'eu-west-3'", True),
+    ("One or more parameter values were invalid: DynamoDB global tables version 2017.11.29 is not supported. We "
+     "recommend using DynamoDB global tables version 2019.11.21", True),
+    ("1 validation error detected: Value 'x y' at 'globalTableName' failed to satisfy constraint", False),
+    (None, False),
+])
+def test_legacy_not_supported_reads_only_that_validation_error(message, expected):
+    assert p.legacy_not_supported(message) is expected
