@@ -449,10 +449,26 @@ def list_builds_for_project(self, project_name):
 _ORIGINAL = {}
 
 
+def _lenient(original, kind):
+    """moto requires a location for every source/artifacts type; AWS ignores it for CODEPIPELINE (API reference,
+    ProjectSource.location / ProjectArtifacts.location: "If type is set to CODEPIPELINE, CodePipeline ignores this
+    value")."""
+    def validate(value):
+        if (value or {}).get("type") in ("CODEPIPELINE", "NO_SOURCE") and not (value or {}).get("location"):
+            if kind == "artifacts" or value.get("type") == "CODEPIPELINE" or value.get("buildspec"):
+                return None
+        return original(value)
+    return validate
+
+
 def install():
     global _installed
     if _installed:
         return
+    from moto.codebuild import responses
+    responses._validate_required_params_source = _lenient(responses._validate_required_params_source, "source")
+    responses._validate_required_params_artifacts = _lenient(responses._validate_required_params_artifacts,
+                                                             "artifacts")
     _ORIGINAL["batch_get_builds"] = CodeBuildBackend.batch_get_builds
     _ORIGINAL["list_builds_for_project"] = CodeBuildBackend.list_builds_for_project
     CodeBuildBackend.batch_get_builds = batch_get_builds
