@@ -448,7 +448,7 @@ def test_cross_region_deploy_copies_the_artifact_and_pushes_to_the_secondary_reg
         "extra_build": "      - docker tag $REPOSITORY_URI:$IMAGE_TAG %s:$IMAGE_TAG\n" % secondary.repos["core"],
         "extra_post": ("      - aws ecr get-login-password --region %s | docker login --username AWS "
                        "--password-stdin %s\n      - docker push %s:$IMAGE_TAG\n      - printf "
-                       "'[{\"name\":\"service\",\"imageUri\":\"%%%%s\"}]' %s:$IMAGE_TAG > imagedefinitions_secondary.json\n"
+                       "'[{\"name\":\"service\",\"imageUri\":\"%%s\"}]' %s:$IMAGE_TAG > imagedefinitions_secondary.json\n"
                        % (SECONDARY, registry, secondary.repos["core"], secondary.repos["core"])),
         "extra_files": "    - imagedefinitions_secondary.json\n",
     }

@@ -105,9 +105,10 @@ def needs_run(account_id, pipeline_region, stages):
 # --- artifact stores ----------------------------------------------------------------------------
 
 class ActionFailed(Exception):
-    def __init__(self, message, code="JobFailed"):
+    def __init__(self, message, code="JobFailed", **details):
         super().__init__(message)
         self.code = code
+        self.details = details  # externalExecutionId / externalExecutionUrl of the failed job
 
 
 def _store_for(declaration, region):
@@ -275,7 +276,7 @@ class Runner:
             self._set(stage, action, status="Succeeded", actionExecutionId=started["actionExecutionId"], **outcome)
         except ActionFailed as exc:
             self._set(stage, action, status="Failed", actionExecutionId=started["actionExecutionId"],
-                      summary=str(exc), errorDetails={"code": exc.code, "message": str(exc)})
+                      summary=str(exc), errorDetails={"code": exc.code, "message": str(exc)}, **exc.details)
         except Exception as exc:  # noqa: BLE001 - an emulator bug shows as the action's error, not a hang
             self._set(stage, action, status="Failed", actionExecutionId=started["actionExecutionId"],
                       errorDetails={"code": "JobFailed", "message": "emulator error: %r" % (exc,)})
@@ -343,10 +344,8 @@ class Runner:
         url = "https://console.aws.amazon.com/codebuild/home?region=%s#/builds/%s/view/new" % (region,
                                                                                              result.build_id)
         if not result.succeeded:
-            failure = ActionFailed(result.action_message())
-            self._set(stage, action, status="InProgress", externalExecutionId=result.build_id,
-                      externalExecutionUrl=url)
-            raise failure
+            raise ActionFailed(result.action_message(), externalExecutionId=result.build_id,
+                               externalExecutionUrl=url)
         self._output(action, region, result.artifacts, artifact.get("revision"))
         return {"externalExecutionId": result.build_id, "externalExecutionUrl": url}
 
