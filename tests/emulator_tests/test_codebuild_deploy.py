@@ -569,3 +569,114 @@ def test_rejected_approval_fails_the_execution(fast):
                            result={"summary": "not now", "status": "Rejected"}, token=token)
     assert _finished(cp, "P", execution_id) == "Failed"
     assert "not now" in _action_state(cp, "P", "Approve", "Approval")["latestExecution"]["errorDetails"]["message"]
+
+
+def test_ecr_replication_copies_a_pushed_image_to_the_destination_region(fast):
+    """ECR private image replication (https://docs.aws.amazon.com/AmazonECR/latest/userguide/replication.html):
+    an image pushed after the replication configuration is set is copied to each destination region's
+    repository of the same name, created there when missing."""
+    aws = fast
+    world = World(aws, PRIMARY)
+    aws.client("ecr", PRIMARY).put_replication_configuration(replicationConfiguration={"rules": [
+        {"destinations": [{"region": SECONDARY, "registryId": "123456789012"}]}]})
+    spec = BUILDSPEC_V2 % {"extra_build": "", "extra_post": "", "extra_files": ""}
+    _project(aws, "core-build", "aws/codebuild/standard:7.0", world.repos["core"])
+    cp = _pipeline(aws, "CorePipeline", "core-repo", "core-build", world)
+    commit = _source(aws, "core-repo", "mythicalMysfitsService.py", CORE_APP, spec)
+    execution = cp.list_pipeline_executions(pipelineName="CorePipeline")["pipelineExecutionSummaries"][0]
+    assert _finished(cp, "CorePipeline", execution["pipelineExecutionId"]) == "Succeeded"
+    images = {r: aws.client("ecr", r).describe_images(repositoryName="mm-core")["imageDetails"]
+              for r in (PRIMARY, SECONDARY)}
+    assert images[SECONDARY][0]["imageTags"] == [commit[:7]]
+    assert images[SECONDARY][0]["imageDigest"] == images[PRIMARY][0]["imageDigest"]
+
+
+def test_unanswered_approval_fails_after_the_approval_timeout(fast):
+    aws = fast
+    aws.control.set_timing(approval_timeout_seconds=1)
+    iam = aws.client("iam")
+    role = iam.create_role(RoleName="r", AssumeRolePolicyDocument=json.dumps(TRUST))["Role"]["Arn"]
+    cp = aws.client("codepipeline", PRIMARY)
+    aws.client("codecommit", PRIMARY).create_repository(repositoryName="repo")
+    cp.create_pipeline(pipeline={"name": "P", "roleArn": role, "artifactStore": {
+        "type": "S3", "location": _bucket(aws, "artifacts-p", PRIMARY)}, "stages": [
+        {"name": "Source", "actions": [_action("Source", "Source", "CodeCommit", {
+            "RepositoryName": "repo", "BranchName": "master"}, outputs=["SourceArtifact"])]},
+        {"name": "Approve", "actions": [_action("Approval", "Approval", "Manual", {})]}]})
+    aws.client("codecommit", PRIMARY).put_file(repositoryName="repo", branchName="master", fileContent=b"x",
+                                              filePath="README", commitMessage="first")
+    execution_id = cp.list_pipeline_executions(pipelineName="P")["pipelineExecutionSummaries"][0][
+        "pipelineExecutionId"]
+    assert _finished(cp, "P", execution_id) == "Failed"
+    assert "approval" in _action_state(cp, "P", "Approve", "Approval")["latestExecution"]["errorDetails"][
+        "message"]
+
+
+def test_superseded_mode_a_newer_execution_replaces_one_waiting_for_the_same_stage(fast):
+    aws = fast
+    iam = aws.client("iam")
+    role = iam.create_role(RoleName="r", AssumeRolePolicyDocument=json.dumps(TRUST))["Role"]["Arn"]
+    cp = aws.client("codepipeline", PRIMARY)
+    cc = aws.client("codecommit", PRIMARY)
+    cc.create_repository(repositoryName="repo")
+    cp.create_pipeline(pipeline={"name": "P", "roleArn": role, "artifactStore": {
+        "type": "S3", "location": _bucket(aws, "artifacts-p", PRIMARY)}, "stages": [
+        {"name": "Source", "actions": [_action("Source", "Source", "CodeCommit", {
+            "RepositoryName": "repo", "BranchName": "master"}, outputs=["SourceArtifact"])]},
+        {"name": "Approve", "actions": [_action("Approval", "Approval", "Manual", {})]}]})
+    parent = None
+    ids = []
+    for number in range(3):
+        kwargs = {"parentCommitId": parent} if parent else {}
+        parent = cc.put_file(repositoryName="repo", branchName="master", fileContent=b"v%d" % number,
+                             filePath="README", commitMessage="v%d" % number, **kwargs)["commitId"]
+        ids.append(cp.list_pipeline_executions(pipelineName="P")["pipelineExecutionSummaries"][0][
+            "pipelineExecutionId"])
+        if number == 0:
+            _wait(lambda: (_action_state(cp, "P", "Approve", "Approval").get("latestExecution") or {}).get("token"),
+                  what="the first execution at the approval")
+
+    def status(execution_id):
+        return cp.get_pipeline_execution(pipelineName="P", pipelineExecutionId=execution_id)[
+            "pipelineExecution"]["status"]
+    _wait(lambda: status(ids[1]) == "Superseded", what="the second execution superseded")
+    assert status(ids[0]) == "InProgress" and status(ids[2]) == "InProgress"
+
+
+def test_runner_points_http_proxy_at_the_emulator(tmp_path):
+    """``python -m tests.emulator.run`` gives the command http_proxy (the emulator) and no_proxy (its host)."""
+    import os
+    import subprocess
+    import sys
+    out = tmp_path / "env.json"
+    code = "import json, os, sys; json.dump({k: os.environ.get(k) for k in ('http_proxy', 'HTTP_PROXY', " \
+           "'no_proxy', 'AWS_ENDPOINT_URL')}, open(sys.argv[1], 'w'))"
+    root = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+    subprocess.run([sys.executable, "-m", "tests.emulator.run", "--", sys.executable, "-c", code, str(out)],
+                   cwd=root, check=True, timeout=120, capture_output=True)
+    env = json.loads(out.read_text())
+    assert env["http_proxy"] == env["HTTP_PROXY"] == env["AWS_ENDPOINT_URL"]
+    assert "127.0.0.1" in env["no_proxy"].split(",")
+
+
+def test_stand_ins_outside_a_build_push_what_the_bootstrap_pushes(fast, tmp_path):
+    """tests/emulator/sandbox/bin first on PATH: the commands a participant runs on their machine
+    (aws ecr get-login-password | docker login; docker build; docker push) reach the emulated ECR."""
+    import os
+    import subprocess
+    aws = fast
+    uri = aws.client("ecr", PRIMARY).create_repository(repositoryName="boot")["repository"]["repositoryUri"]
+    (tmp_path / "service").mkdir()
+    (tmp_path / "service" / "mythicalMysfitsService.py").write_text(CORE_APP)
+    (tmp_path / "Dockerfile").write_text(DOCKERFILE % "mythicalMysfitsService.py")
+    root = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+    env = dict(os.environ, PATH=os.path.join(root, "tests", "emulator", "sandbox", "bin") + os.pathsep +
+               os.environ["PATH"], EMULATOR_SANDBOX_STATE=str(tmp_path / "daemon"))
+    script = ("aws ecr get-login-password --region %s | docker login --username AWS --password-stdin %s && "
+              "docker build -t %s:v1 . && docker push %s:v1" % (PRIMARY, uri.split("/")[0], uri, uri))
+    run = subprocess.run(["bash", "-c", script], cwd=tmp_path, env=env, capture_output=True, text=True,
+                         timeout=60)
+    assert run.returncode == 0, run.stderr
+    assert "Login Succeeded" in run.stdout
+    details = aws.client("ecr", PRIMARY).describe_images(repositoryName="boot")["imageDetails"]
+    assert [d["imageTags"] for d in details] == [["v1"]]

@@ -398,10 +398,26 @@ class Runner:
 
 
 def _artifact_access_hooks():
-    """The check of tests/emulator/ext/artifact_access.py, when that module exists."""
+    """The role check of tests/emulator/ext/artifact_access.py (issue 14), when that module exists:
+    ``role_store_access(account_id, role_arn, bucket, key, encrypted_with_kms=True)`` -> refusal or None."""
     try:
         from . import artifact_access
     except ImportError:
         return []
-    hook = getattr(artifact_access, "check_cross_region_copy", None)
-    return [hook] if callable(hook) else []
+    check = getattr(artifact_access, "role_store_access", None)
+    if not callable(check):
+        return []
+
+    def hook(account_id, declaration, stage_name, action, source_store, target_store):
+        bucket = (target_store or {}).get("location")
+        role = action.get("roleArn") or declaration.get("roleArn")
+        key = "%s/%s/" % (declaration["name"][:20], ((action.get("inputArtifacts") or [{}])[0].get("name")
+                                                     or "artifact")[:10])
+        refused = check(account_id, role, bucket, key, encrypted_with_kms=True)
+        if refused:
+            # Modelled on the console's message for an artifact store the role cannot use.
+            return ("Insufficient permissions: the service role or action role doesn't have the permissions "
+                    "required to access the Amazon S3 bucket named %s (%s). Update the IAM role permissions, and "
+                    "then try again. Error: Amazon S3:AccessDenied:Access Denied" % (bucket, refused))
+        return None
+    return [hook]

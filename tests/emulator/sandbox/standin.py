@@ -23,8 +23,11 @@ import sys
 import urllib.error
 import urllib.request
 
-STATE = os.environ.get("EMULATOR_SANDBOX_STATE", ".")
 ENDPOINT = os.environ.get("EMULATOR_ENDPOINT", "")
+# The local "docker daemon" (images, logins): the build's sandbox, or one folder per emulator endpoint.
+STATE = os.environ.get("EMULATOR_SANDBOX_STATE") or os.path.join(
+    os.environ.get("TMPDIR", "/tmp"), "emulator-docker-" + re.sub(r"\W", "_", ENDPOINT or "none"))
+os.makedirs(STATE, exist_ok=True)
 MANIFEST_TYPE = "application/vnd.docker.distribution.manifest.v2+json"
 CONFIG_TYPE = "application/vnd.docker.container.image.v1+json"
 LAYER_TYPE = "application/vnd.docker.image.rootfs.diff.tar.gzip"
