@@ -338,9 +338,16 @@ def test_pipeline_builds_pushes_deploys_and_the_load_balancer_serves_the_app(fas
     # the application's own table reads are not calls of the client under test
     assert not [c for c in aws.control.calls() if c["operation"] == "Scan"]
 
-    # scaled to 0: nothing answers
+    # the tasks are the target groups' targets: healthy where the app serves, unhealthy on the placeholder
+    elb = aws.client("elbv2", PRIMARY)
+    health = {which: [d["TargetHealth"]["State"] for d in elb.describe_target_health(
+        TargetGroupArn=world.groups[which])["TargetHealthDescriptions"]] for which in ("core", "like")}
+    assert health == {"core": ["healthy"], "like": ["unhealthy"]}
+
+    # scaled to 0: nothing answers, no targets
     world.ecs.update_service(cluster=world.cluster, service=world.services["core"], desiredCount=0)
     assert http("http://%s/" % world.dns, proxy=proxy)[0] == 503
+    assert elb.describe_target_health(TargetGroupArn=world.groups["core"])["TargetHealthDescriptions"] == []
 
 
 def test_like_through_the_load_balancer_updates_the_table(fast):

@@ -222,3 +222,68 @@ def serve(environ, start_response):
     if method == "HEAD":
         body = ""
     return Response(body, status=status, content_type=mimetype)(environ, start_response)
+
+
+# --- target health: the ECS tasks behind a target group -------------------------------------------
+
+def task_targets(account_id, region, target_group_arn):
+    """``[(ip, port, state, reason, description)]`` of the ECS tasks registered with a target group.
+
+    ECS registers each running task of a service that names the target group ("Use load balancing to
+    distribute Amazon ECS service traffic", https://docs.aws.amazon.com/AmazonECS/latest/developerguide/service-load-balancing.html);
+    a target is ``healthy`` when the task serves the health check (the application's port answers ``/``),
+    ``unhealthy`` (``Target.FailedHealthChecks``) when it does not (a placeholder on another port)
+    ("Health checks for your target groups", target-group-health-checks.html).
+    """
+    import hashlib
+    from moto.ecs.models import ecs_backends
+    backend = ecs_backends[account_id][region]
+    result = []
+    for service in list(backend.services.values()):
+        if service.status != "ACTIVE":
+            continue
+        for mapping in service.load_balancers or []:
+            if (mapping.get("targetGroupArn") or mapping.get("TargetGroupArn")) != target_group_arn:
+                continue
+            current = ecs_deploy.view(service)
+            if not current["running"]:
+                continue
+            task_definition = ecs_deploy.task_definition_of(backend, current["serving_task_definition"])
+            name = mapping.get("containerName") or mapping.get("ContainerName")
+            port = str(mapping.get("containerPort") or mapping.get("ContainerPort") or 8080)
+            serves = False
+            for container in task_definition.container_definitions if task_definition else []:
+                if container.get("name") == name:
+                    available, detail = ecr_images.image_status(container.get("image") or "", account_id, region)
+                    serves = bool(available and detail.get("app"))
+            seed = int(hashlib.sha256(service.arn.encode()).hexdigest(), 16)
+            for index in range(current["running"]):
+                ip = "10.0.%d.%d" % (100 + seed % 100, 10 + index)
+                if serves:
+                    result.append((ip, port, "healthy", None, None))
+                else:
+                    result.append((ip, port, "unhealthy", "Target.FailedHealthChecks", "Health checks failed"))
+    return result
+
+
+def _describe_target_health(self, target_group_arn, targets):
+    from moto.elbv2.models import FakeHealthStatus
+    found = _ORIGINAL_HEALTH(self, target_group_arn, targets)
+    ecs_targets = task_targets(self.account_id, self.region_name, target_group_arn)
+    wanted = {(t.get("Id"), str(t.get("Port") or "")) for t in targets or []}
+    for ip, port, status, reason, description in ecs_targets:
+        if wanted and (ip, port) not in wanted and (ip, "") not in wanted:
+            continue
+        found.append(FakeHealthStatus(ip, port, port, status, reason, description))
+    return found
+
+
+_ORIGINAL_HEALTH = None
+
+
+def install():
+    global _ORIGINAL_HEALTH
+    from moto.elbv2.models import ELBv2Backend
+    if _ORIGINAL_HEALTH is None:
+        _ORIGINAL_HEALTH = ELBv2Backend.describe_target_health
+        ELBv2Backend.describe_target_health = _describe_target_health

@@ -27,13 +27,14 @@ at once, whatever its task definition names. Here:
 * ``AWS::ECS::Service`` from CloudFormation keeps ``LoadBalancers``, ``LaunchType``,
   ``NetworkConfiguration`` and ``DeploymentConfiguration`` (moto dropped them), so that the load
   balancer knows which service answers for which target group.
-* CloudFormation waits for a created or updated ``AWS::ECS::Service`` to be steady and fails the
-  resource after ``state.TIMING["ecs_stabilize_timeout_seconds"]``. AWS's figure is three hours:
-  "If the service does not reach a steady state, CloudFormation ... waits for three hours before it
-  rolls back" (AWS Knowledge Center, "Why is my CloudFormation stack stuck in CREATE_IN_PROGRESS or
-  UPDATE_IN_PROGRESS status when I create an Amazon ECS service?",
-  https://repost.aws/knowledge-center/cloudformation-ecs-service-stabilize); the default is that
-  figure, tests set it short (see ``stack_gate``).
+* CloudFormation waits for a created or updated ``AWS::ECS::Service`` to be steady ("the timeout
+  length ... is based on the individual resource stabilization requirements that CloudFormation waits
+  for", Knowledge Center, https://repost.aws/knowledge-center/cloudformation-stack-stuck-progress) and
+  fails the resource with "Service arn:aws:ecs:...:service/... did not stabilize." after
+  ``state.TIMING["ecs_stabilize_timeout_seconds"]``. AWS does not let the wait be configured ("It times
+  out with an unconfigurable timeout in the range of hours", aws-cloudformation/cloudformation-coverage-
+  roadmap issue 150); the figure usually given is three hours, the default here. Tests set it short
+  (tests/conftest.py: 30 s).
 """
 import copy
 import threading
