@@ -687,3 +687,45 @@ def test_stand_ins_outside_a_build_push_what_the_bootstrap_pushes(fast, tmp_path
     assert "Login Succeeded" in run.stdout
     details = aws.client("ecr", PRIMARY).describe_images(repositoryName="boot")["imageDetails"]
     assert [d["imageTags"] for d in details] == [["v1"]]
+
+
+def test_phase_transitions_and_variable_precedence(fast):
+    """A failed BUILD still runs POST_BUILD with CODEBUILD_BUILD_SUCCEEDING=0 (view-build-details-phases.html);
+    the project's variable beats the buildspec's (build-spec-ref.html, env); commands share one shell."""
+    aws = fast
+    world = World(aws, PRIMARY)
+    spec = '''version: 0.2
+env:
+  variables:
+    REPOSITORY_URI: from-the-buildspec
+    GREETING: hello
+phases:
+  pre_build:
+    commands:
+      - cd service
+      - SHARED=kept
+  build:
+    commands:
+      - test -f mythicalMysfitsService.py
+      - echo "uri=$REPOSITORY_URI greeting=$GREETING shared=$SHARED"
+      - test "$GREETING" = bye
+      - echo never
+  post_build:
+    commands:
+      - echo "post_build ran, succeeding=$CODEBUILD_BUILD_SUCCEEDING"
+'''
+    _project(aws, "core-build", "aws/codebuild/standard:7.0", world.repos["core"])
+    cp = _pipeline(aws, "CorePipeline", "core-repo", "core-build", world)
+    _source(aws, "core-repo", "mythicalMysfitsService.py", CORE_APP, spec)
+    execution = cp.list_pipeline_executions(pipelineName="CorePipeline")["pipelineExecutionSummaries"][0]
+    assert _finished(cp, "CorePipeline", execution["pipelineExecutionId"]) == "Failed"
+    state = _action_state(cp, "CorePipeline", "Build", "Build")["latestExecution"]
+    assert "Phase: BUILD" in state["errorDetails"]["message"]
+    assert 'Error while executing command: test "$GREETING" = bye. Reason: exit status 1' in \
+        state["errorDetails"]["message"]
+    build = aws.client("codebuild", PRIMARY).batch_get_builds(ids=[state["externalExecutionId"]])["builds"][0]
+    text = "\n".join(e["message"] for e in aws.client("logs", PRIMARY).get_log_events(
+        logGroupName="/aws/codebuild/core-build", logStreamName=build["logs"]["streamName"])["events"])
+    assert "uri=%s greeting=hello shared=kept" % world.repos["core"] in text
+    assert "post_build ran, succeeding=0" in text
+    assert "never" not in text.replace("Running command echo never", "")
