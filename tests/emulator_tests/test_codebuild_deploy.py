@@ -344,6 +344,9 @@ def test_pipeline_builds_pushes_deploys_and_the_load_balancer_serves_the_app(fas
         TargetGroupArn=world.groups[which])["TargetHealthDescriptions"]] for which in ("core", "like")}
     assert health == {"core": ["healthy"], "like": ["unhealthy"]}
 
+    # any other host through the proxy: a gateway error, as a proxy that cannot connect answers
+    assert http("http://unreachable.example.invalid/", proxy=proxy)[0] == 502
+
     # scaled to 0: nothing answers, no targets
     world.ecs.update_service(cluster=world.cluster, service=world.services["core"], desiredCount=0)
     assert http("http://%s/" % world.dns, proxy=proxy)[0] == 503

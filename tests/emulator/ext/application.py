@@ -53,6 +53,22 @@ def is_load_balancer_host(environ):
     return host.endswith(".elb.amazonaws.com")
 
 
+def is_other_proxy_request(environ):
+    """A proxy request (absolute URI) for a host that is neither a load balancer nor the emulator itself."""
+    raw = environ.get("REQUEST_URI") or environ.get("RAW_URI") or ""
+    if not raw.lower().startswith(("http://", "https://")):
+        return False
+    host = (environ.get("HTTP_HOST") or "").split(":")[0].lower()
+    own = (state.ENDPOINT["url"] or "").split("//")[-1].split(":")[0]
+    return host not in (own, "127.0.0.1", "localhost") and not host.endswith(".amazonaws.com")
+
+
+def bad_gateway(environ, start_response):
+    host = environ.get("HTTP_HOST") or ""
+    return Response("emulator proxy: %s cannot be reached (the emulator serves only its load balancers' DNS "
+                    "names)" % host, status=502)(environ, start_response)
+
+
 def _find_load_balancer(host):
     from moto.elbv2.models import elbv2_backends
     for account_id, regions in list(elbv2_backends.items()):

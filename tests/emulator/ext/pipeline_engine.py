@@ -192,13 +192,18 @@ class Runner:
             held = _HELD.setdefault(self.key, {})
             waiting = _WAITING.setdefault(self.key, {})
             while held.get(stage_name) not in (None, my_id):
-                if mode == "SUPERSEDED":
-                    other = waiting.get(stage_name)
-                    if other is not None and other is not self.execution:
-                        other.superseded = True
-                    waiting[stage_name] = self.execution
                 if self.execution.superseded or self.execution.stopped:
                     return False
+                if mode == "SUPERSEDED":
+                    other = waiting.get(stage_name)
+                    if other is None or other is self.execution:
+                        waiting[stage_name] = self.execution
+                    elif other.start <= self.execution.start:
+                        other.superseded = True  # the older waiting execution gives way to this newer one
+                        waiting[stage_name] = self.execution
+                    else:
+                        self.execution.superseded = True
+                        return False
                 _LOCK.wait(0.2)
             if self.execution.superseded or self.execution.stopped:
                 return False
