@@ -732,3 +732,48 @@ phases:
     assert "uri=%s greeting=hello shared=kept" % world.repos["core"] in text
     assert "post_build ran, succeeding=0" in text
     assert "never" not in text.replace("Running command echo never", "")
+
+
+def _push_app(aws, tmp_path, repo_uri, app_file, app):
+    """docker build + push of a service's source with the stand-ins (as the workshop's bootstrap does)."""
+    import os
+    import subprocess
+    context = tmp_path / app_file.replace(".", "_")
+    (context / "service").mkdir(parents=True)
+    (context / "service" / app_file).write_text(app)
+    (context / "Dockerfile").write_text(DOCKERFILE % app_file)
+    root = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+    env = dict(os.environ, PATH=os.path.join(root, "tests", "emulator", "sandbox", "bin") + os.pathsep +
+               os.environ["PATH"], EMULATOR_SANDBOX_STATE=str(tmp_path / "daemon"))
+    region = repo_uri.split(".")[3]
+    script = ("aws ecr get-login-password --region %s | docker login --username AWS --password-stdin %s && "
+              "docker build -t %s:v1 . && docker push %s:v1" % (region, repo_uri.split("/")[0], repo_uri, repo_uri))
+    run = subprocess.run(["bash", "-c", script], cwd=context, env=env, capture_output=True, text=True, timeout=60)
+    assert run.returncode == 0, run.stderr
+    return repo_uri + ":v1"
+
+
+def test_a_like_in_the_secondary_is_read_back_in_the_primary_table(fast, tmp_path):
+    """The lab's checkpoint, data side: the secondary's like service writes its region's replica, and global
+    tables replicate the write to the primary (DynamoDB developer guide, "Global tables - how it works":
+    "any changes made to any item in any replica table are replicated to all the other replicas")."""
+    aws = fast
+    aws.control.set_timing(replica_create_seconds=0, table_update_seconds=0)
+    primary_ddb = _table(aws, PRIMARY)
+    primary_ddb.update_table(TableName=TABLE, StreamSpecification={"StreamEnabled": True,
+                                                                   "StreamViewType": "NEW_AND_OLD_IMAGES"})
+    _wait(lambda: primary_ddb.describe_table(TableName=TABLE)["Table"]["TableStatus"] == "ACTIVE", what="table")
+    primary_ddb.update_table(TableName=TABLE, ReplicaUpdates=[{"Create": {"RegionName": SECONDARY}}])
+    _wait(lambda: {r["RegionName"]: r["ReplicaStatus"] for r in primary_ddb.describe_table(TableName=TABLE)[
+        "Table"].get("Replicas", [])}.get(SECONDARY) == "ACTIVE", what="the replica")
+    ecr = aws.client("ecr", SECONDARY)
+    uri = ecr.create_repository(repositoryName="like-app")["repository"]["repositoryUri"]
+    image = _push_app(aws, tmp_path, uri, "mysfits_like.py", LIKE_APP)
+    secondary = World(aws, SECONDARY, name="mm2", image=image)
+    mysfit_id = ITEM["MysfitId"]["S"]
+    assert http("http://%s/mysfits/%s/like" % (secondary.dns, mysfit_id), method="POST",
+                proxy=aws.endpoint)[0] == 200
+    replica = aws.client("dynamodb", SECONDARY).get_item(TableName=TABLE, Key={"MysfitId": {"S": mysfit_id}})
+    assert replica["Item"]["Likes"] == {"N": "1"}
+    _wait(lambda: primary_ddb.get_item(TableName=TABLE, Key={"MysfitId": {"S": mysfit_id}})["Item"]["Likes"]
+          == {"N": "1"}, what="the like replicated to the primary")
