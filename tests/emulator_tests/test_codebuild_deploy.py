@@ -777,3 +777,22 @@ def test_a_like_in_the_secondary_is_read_back_in_the_primary_table(fast, tmp_pat
     assert replica["Item"]["Likes"] == {"N": "1"}
     _wait(lambda: primary_ddb.get_item(TableName=TABLE, Key={"MysfitId": {"S": mysfit_id}})["Item"]["Likes"]
           == {"N": "1"}, what="the like replicated to the primary")
+
+
+def test_a_reset_ends_running_builds_before_they_push_into_the_next_test(fast):
+    aws = fast
+    world = World(aws, PRIMARY)
+    # logs in again after the pause: without the reset ending it, the build would push into the new state
+    relogin = ("      - sleep 4\n      - aws ecr get-login-password --region $AWS_DEFAULT_REGION | docker login "
+               "--username AWS --password-stdin ${REPOSITORY_URI%%/*}\n")
+    spec = BUILDSPEC_V2 % {"extra_build": relogin, "extra_post": "", "extra_files": ""}
+    _project(aws, "core-build", "aws/codebuild/standard:7.0", world.repos["core"])
+    cp = _pipeline(aws, "CorePipeline", "core-repo", "core-build", world)
+    _source(aws, "core-repo", "mythicalMysfitsService.py", CORE_APP, spec)
+    _wait(lambda: ((_action_state(cp, "CorePipeline", "Build", "Build") or {}).get("latestExecution") or {}).get(
+        "status") == "InProgress", what="the build to start")
+    aws.control.reset()
+    ecr = aws.client("ecr", PRIMARY)
+    ecr.create_repository(repositoryName="mm-core")
+    time.sleep(6)
+    assert ecr.describe_images(repositoryName="mm-core")["imageDetails"] == []

@@ -82,9 +82,19 @@ BUILDS = {}
 _installed = False
 
 
+# process group ids of the builds running now (an emulator reset ends them)
+RUNNING = set()
+
+
 def _reset():
     with _LOCK:
         BUILDS.clear()
+        for pgid in list(RUNNING):
+            try:
+                os.killpg(pgid, signal.SIGKILL)
+            except OSError:
+                pass
+        RUNNING.clear()
 
 
 def _iso(moment):
@@ -365,6 +375,8 @@ def run_build(account_id, region, project_name, source_files, resolved_version, 
         with open(log_path, "wb") as output:
             process = subprocess.Popen(["bash", script], cwd=src_dir, env=env, stdout=output,
                                        stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, start_new_session=True)
+            with _LOCK:
+                RUNNING.add(process.pid)
             try:
                 process.wait(timeout=limit)
                 timed_out = False
@@ -372,6 +384,9 @@ def run_build(account_id, region, project_name, source_files, resolved_version, 
                 os.killpg(process.pid, signal.SIGKILL)
                 process.wait()
                 timed_out = True
+            finally:
+                with _LOCK:
+                    RUNNING.discard(process.pid)
         with open(log_path, "rb") as handle:
             log.extend(handle.read().decode("utf-8", "replace").splitlines())
         phases_file = os.path.join(state_dir, "phases")

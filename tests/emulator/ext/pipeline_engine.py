@@ -263,6 +263,8 @@ class Runner:
         self.execution.results[(stage["name"], action["name"])] = dict(result, at=time.time())
 
     def _run_action(self, stage, action):
+        if self.execution.stopped:
+            return
         started = dict(status="InProgress", actionExecutionId=str(uuid.uuid4()))
         self._set(stage, action, **started)
         category, provider = _type(action)
@@ -346,6 +348,8 @@ class Runner:
             self.account_id, region, project, files, artifact.get("revision"),
             initiator="codepipeline/%s" % self.execution.pipeline_name,
             source_location="arn:aws:s3:::%s/%s" % (artifact["location"]["bucket"], artifact["location"]["key"]))
+        if self.execution.stopped:
+            raise ActionFailed("Stopped: the emulator was reset during the build")
         url = "https://console.aws.amazon.com/codebuild/home?region=%s#/builds/%s/view/new" % (region,
                                                                                              result.build_id)
         if not result.succeeded:
@@ -363,6 +367,8 @@ class Runner:
             raise ActionFailed("The image definitions file %s does not exist in the input artifact %s (it holds: %s)"
                                % (file_name, name, ", ".join(sorted(files)) or "nothing"))
         cluster = str(config.get("ClusterName", "")).split("/")[-1]
+        if self.execution.stopped:
+            raise ActionFailed("Stopped: the emulator was reset")
         try:
             deployment_id, service = ecs_deploy.deploy_image_definitions(
                 self.account_id, region, cluster, config.get("ServiceName"), file_name, files[file_name])
@@ -373,6 +379,8 @@ class Runner:
             timeout = min(timeout, float(config["DeploymentTimeout"]) * 60)
         deadline = time.time() + timeout
         while True:
+            if self.execution.stopped:
+                raise ActionFailed("Stopped: the emulator was reset")
             outcome = ecs_deploy.deployment_outcome(service, deployment_id)
             if outcome == "done":
                 return {"externalExecutionId": deployment_id, "summary": "Deployment %s completed" % deployment_id}
