@@ -16,8 +16,13 @@ the moment they start, with no ``GetPipelineState``. This extension:
   preceding action; actions-create-cross-region.html: no cross-region source
   actions), all as ``InvalidStructureException``. AWS's exact message texts are
   not published; ours state the documented rule.
-* replaces moto's execution by one whose status is computed from timestamps at
-  read time (no threads): the run takes ``state.TIMING["pipeline_run_seconds"]``
+* replaces moto's execution by one that progresses. A pipeline that names
+  something the emulator can run (a CodeBuild project or ECS cluster that exists,
+  a manual approval) is *run* by ``pipeline_engine`` in a thread: builds run their
+  buildspec, ECS actions deploy, approvals wait for ``PutApprovalResult`` (added
+  here), each step lasting at least its share of ``pipeline_run_seconds``. Any
+  other pipeline keeps the clock model: its status is computed from timestamps at
+  read time (no threads), the run takes ``state.TIMING["pipeline_run_seconds"]``
   (read when the execution starts), split evenly over the pipeline's steps (a
   step = the actions of one stage with the same runOrder), stage after stage.
 * resolves a CodeCommit source action's revision from the CodeCommit extension
