@@ -338,6 +338,13 @@ def test_pipeline_builds_pushes_deploys_and_the_load_balancer_serves_the_app(fas
     # the application's own table reads are not calls of the client under test
     assert not [c for c in aws.control.calls() if c["operation"] == "Scan"]
 
+    # the running task shows the digest it runs: the image pushed
+    arns = world.ecs.list_tasks(cluster=world.cluster, serviceName=world.services["core"])["taskArns"]
+    assert len(arns) == 1
+    task = world.ecs.describe_tasks(cluster=world.cluster, tasks=arns)["tasks"][0]
+    assert task["containers"][0]["imageDigest"] == images[0]["imageDigest"]
+    assert task["taskDefinitionArn"] == world.service("core")["taskDefinition"]
+
     # the tasks are the target groups' targets: healthy where the app serves, unhealthy on the placeholder
     elb = aws.client("elbv2", PRIMARY)
     health = {which: [d["TargetHealth"]["State"] for d in elb.describe_target_health(

@@ -24,6 +24,9 @@ at once, whatever its task definition names. Here:
   https://docs.aws.amazon.com/codepipeline/latest/userguide/file-reference.html#pipelines-create-image-definitions):
   the file is a JSON list of ``{"name": container, "imageUri": uri}``; a new revision of the service's
   task definition is registered with those images, by container name, and the service updated to it.
+* ``ListTasks`` / ``DescribeTasks`` show a service's running tasks (those of the deployment that serves), each
+  container with the ``imageDigest`` it runs (the ECR image's digest), so a client can compare what regions
+  really run.
 * ``AWS::ECS::Service`` from CloudFormation keeps ``LoadBalancers``, ``LaunchType``,
   ``NetworkConfiguration`` and ``DeploymentConfiguration`` (moto dropped them), so that the load
   balancer knows which service answers for which target group.
@@ -341,6 +344,82 @@ def stack_gate(stack, started):
     return False, None
 
 
+# --- the tasks a service runs: ListTasks / DescribeTasks -------------------------------------------
+
+class ServiceTask:
+    """A running task of a service, in the shape DescribeTasks serialises (the ECS API's Task)."""
+
+    def __init__(self, service, deployment_id, index, task_definition, account_id, region):
+        seed = uuid.uuid5(uuid.NAMESPACE_URL, "%s/%s/%d" % (service.arn, deployment_id, index))
+        self.id = seed.hex
+        self.task_arn = "arn:aws:ecs:%s:%s:task/%s/%s" % (region, account_id, service.cluster_name, self.id)
+        self.cluster_arn = service.cluster_arn
+        self.task_definition_arn = task_definition.arn
+        self.last_status = self.desired_status = "RUNNING"
+        self.health_status = "UNKNOWN"
+        self.group = "service:%s" % service.name
+        self.started_by = deployment_id
+        self.launch_type = service.launch_type
+        self.platform_family = "Linux"
+        self.cpu, self.memory = task_definition.cpu, task_definition.memory
+        self.tags, self.attachments, self.overrides = [], [], {}
+        self.containers = []
+        for container in task_definition.container_definitions:
+            available, detail = ecr_images.image_status(container.get("image") or "", account_id, region)
+            entry = {"containerArn": "%s/%s" % (self.task_arn, container.get("name")), "taskArn": self.task_arn,
+                     "name": container.get("name"), "image": container.get("image"), "lastStatus": "RUNNING"}
+            if available and detail.get("digest"):
+                entry["imageDigest"] = detail["digest"]
+            self.containers.append(entry)
+
+
+def service_tasks(service):
+    """The running tasks of a service now (those of the deployment that serves)."""
+    current = view(service)
+    if not current["running"] or not current["serving_task_definition"]:
+        return []
+    backend = _backend(service)
+    task_definition = task_definition_of(backend, current["serving_task_definition"])
+    deployment = [d for d in current["deployments"] if d["taskDefinition"] == current["serving_task_definition"]]
+    deployment_id = deployment[0]["id"] if deployment else "ecs-svc"
+    return [ServiceTask(service, deployment_id, index, task_definition, service._account_id, service.region_name)
+            for index in range(current["running"])]
+
+
+def _list_tasks(self, cluster_str=None, container_instance=None, family=None, started_by=None, service_name=None,
+                desiredStatus=None):
+    tasks = _ORIGINAL["list_tasks"](self, cluster_str, container_instance, family, started_by, service_name,
+                                    desiredStatus)
+    if container_instance or (desiredStatus and desiredStatus != "RUNNING"):
+        return tasks
+    cluster = self._get_cluster(cluster_str or "default")
+    for service in list(self.services.values()):
+        if service.cluster_name != cluster.name or service.status != "ACTIVE":
+            continue
+        if service_name and service_name.split("/")[-1] != service.name:
+            continue
+        for task in service_tasks(service):
+            if family and not task.task_definition_arn.split("/")[-1].startswith(family + ":"):
+                continue
+            if started_by and started_by != task.started_by:
+                continue
+            tasks.append(task)
+    return tasks
+
+
+def _describe_tasks(self, cluster_str, tasks):
+    found = _ORIGINAL["describe_tasks"](self, cluster_str, tasks)
+    wanted = {t.split("/")[-1] for t in tasks or []}
+    cluster = self._get_cluster(cluster_str or "default")
+    for service in list(self.services.values()):
+        if service.cluster_name != cluster.name or service.status != "ACTIVE":
+            continue
+        for task in service_tasks(service):
+            if task.id in wanted or task.task_arn in (tasks or []):
+                found.append(task)
+    return found
+
+
 _ORIGINAL = {}
 
 
@@ -350,6 +429,10 @@ def install():
         return
     _ORIGINAL["update_service"] = EC2ContainerServiceBackend.update_service
     _ORIGINAL["create_service"] = EC2ContainerServiceBackend.create_service
+    _ORIGINAL["list_tasks"] = EC2ContainerServiceBackend.list_tasks
+    _ORIGINAL["describe_tasks"] = EC2ContainerServiceBackend.describe_tasks
+    EC2ContainerServiceBackend.list_tasks = _list_tasks
+    EC2ContainerServiceBackend.describe_tasks = _describe_tasks
     EC2ContainerServiceBackend.update_service = _update_service
     EC2ContainerServiceBackend.create_service = _create_service
     Service.running_count = _prop("running_count", lambda s: view(s)["running"])
