@@ -20,6 +20,10 @@ FAST_TIMING = {
     "replica_delete_seconds": 0.5,
     "table_update_seconds": 0.2,
     "pipeline_run_seconds": 1.0,
+    "ecs_deployment_seconds": 0.5,
+    # AWS waits 3 hours for an ECS service to stabilise; a test fails after this instead
+    "ecs_stabilize_timeout_seconds": 30.0,
+    "ecs_deploy_timeout_seconds": 60.0,
 }
 
 

@@ -27,6 +27,7 @@ def main(argv=None):
 
     server = make_server(args.host, args.port, build_app(), threaded=True, request_handler=MotoRequestHandler)
     port = server.server_port
+    state.ENDPOINT["url"] = "http://%s:%d" % (args.host, port)
     if args.port_file:
         tmp = args.port_file + ".tmp"
         with open(tmp, "w") as handle:

@@ -99,6 +99,16 @@ class EmulatorMiddleware:
     def __call__(self, environ, start_response):
         if environ.get("PATH_INFO", "").startswith(CONTROL_PREFIX):
             return _control(environ, start_response)
+        from .ext import application
+        if application.is_load_balancer_host(environ):
+            # a request through the proxy to a load balancer's DNS name: the workshop's application
+            return application.serve(environ, start_response)
+        if application.is_other_proxy_request(environ):
+            # through the proxy to any other host: nothing there, as a proxy that cannot connect answers
+            return application.bad_gateway(environ, start_response)
+        if environ.get("HTTP_X_EMULATOR_INTERNAL"):
+            # the emulated application's own AWS calls: neither logged nor faulted
+            return self.app(environ, start_response)
         described = wire.describe_request(environ)
         entry = dict(described, time=time.time(), status=None, injected=None)
         kind = None

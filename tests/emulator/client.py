@@ -99,8 +99,12 @@ class EmulatorProcess:
 
     def env(self, region="us-west-2"):
         """Environment variables that point boto3 (and so amazon.aws) at this emulator."""
+        # HTTP to a load balancer's DNS name goes through the emulator (its application, ext/application.py);
+        # the endpoint itself is reached directly.
+        no_proxy = "127.0.0.1,localhost"
         return dict(DUMMY_CREDENTIALS, AWS_ENDPOINT_URL=self.endpoint, AWS_DEFAULT_REGION=region,
-                    AWS_REGION=region, EMULATOR_ENDPOINT=self.endpoint)
+                    AWS_REGION=region, EMULATOR_ENDPOINT=self.endpoint,
+                    http_proxy=self.endpoint, HTTP_PROXY=self.endpoint, no_proxy=no_proxy, NO_PROXY=no_proxy)
 
     def start(self, timeout=60):
         workdir = tempfile.mkdtemp(prefix="emulator-")

@@ -15,8 +15,20 @@ TIMING_DEFAULTS = {
     "replica_create_seconds": 2.0,  # ReplicaStatus CREATING -> ACTIVE
     "replica_delete_seconds": 1.0,  # ReplicaStatus DELETING -> gone
     "table_update_seconds": 0.5,    # TableStatus UPDATING -> ACTIVE (streams, billing)
-    "pipeline_run_seconds": 2.0,    # execution InProgress -> Succeeded
+    "pipeline_run_seconds": 2.0,    # execution InProgress -> Succeeded (at least; builds take their own time)
+    "build_timeout_seconds": 600.0,  # cap of one emulated CodeBuild build (the project's timeout applies below it)
+    "ecs_deployment_seconds": 2.0,  # an ECS deployment whose images exist: IN_PROGRESS -> COMPLETED (steady)
+    # CloudFormation waits this long for an AWS::ECS::Service to stabilise before failing the resource
+    # (AWS: 3 hours - see ext/ecs_deploy.py)
+    "ecs_stabilize_timeout_seconds": 10800.0,
+    # an ECS deploy action waits this long for its deployment (AWS default DeploymentTimeout: 60 minutes)
+    "ecs_deploy_timeout_seconds": 3600.0,
+    # a manual approval not answered in this time fails (AWS: 7 days)
+    "approval_timeout_seconds": 604800.0,
 }
+
+# The emulator's own endpoint once the server listens (builds call back into it).
+ENDPOINT = {"url": None}
 
 
 class Timing:

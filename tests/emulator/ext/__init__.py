@@ -5,7 +5,8 @@ registers its control routes; ``install_all()`` runs them all once.
 """
 import importlib
 
-EXTENSIONS = ("dynamodb_global", "codecommit_files", "codepipeline", "cloudformation", "cloudwatch_dashboard")
+EXTENSIONS = ("dynamodb_global", "codecommit_files", "codepipeline", "cloudformation", "cloudwatch_dashboard",
+              "ecr_images", "codebuild_run", "ecs_deploy", "application")
 _installed = False
 
 

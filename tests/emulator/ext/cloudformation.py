@@ -203,6 +203,15 @@ def _settle_stack(stack, backend):
     phases = getattr(stack, "_emu_phases", None)
     now = time.time()
     while phases and phases[0]["at"] <= now:
+        gate = phases[0].get("gate")
+        if gate is not None:
+            # the phase waits for its resources to stabilise (ECS services: ext/ecs_deploy.py)
+            ready, failure = gate(stack)
+            if not ready:
+                if failure is None:
+                    break
+                phases[:] = phases[0]["on_gate_failure"](stack, failure)
+                continue
         phase = phases.pop(0)
         if phase.get("action"):
             phase["action"](stack, backend)
@@ -257,13 +266,26 @@ def _create_phases(stack, failure, on_done=None):
         def done(stack, backend):
             if on_done:
                 on_done()
+
+        def gate_failed(stack, gate_failure):
+            logical_id, reason = gate_failure
+            return _create_failure_phases(stack, logical_id, reason, time.time(), duration, on_done)
         _schedule(stack, [{"at": start + duration, "status": "CREATE_COMPLETE", "action": done,
+                           "gate": _ecs_gate(start), "on_gate_failure": gate_failed,
                            "events": [_resource_complete_events("CREATE_COMPLETE"),
                                       _stack_events("CREATE_COMPLETE")]}])
         return
-    failed_id = failure["resource"]
+    _schedule(stack, _create_failure_phases(stack, failure["resource"], failure["reason"], start, duration, on_done))
+
+
+def _ecs_gate(started):
+    from . import ecs_deploy
+    return lambda stack: ecs_deploy.stack_gate(stack, started)
+
+
+def _create_failure_phases(stack, failed_id, reason, start, duration, on_done):
+    """A create that fails at resource ``failed_id``: rolled back and ROLLBACK_COMPLETE at start + duration."""
     failed_type = stack.resource_map._resource_json_map.get(failed_id, {}).get("Type", "")
-    reason = failure["reason"]
 
     def fail_events(stack):
         events = [_event(stack, logical, physical, rtype, "CREATE_COMPLETE")
@@ -287,11 +309,11 @@ def _create_phases(stack, failure, on_done=None):
         return [_event(stack, logical, physical, rtype, "DELETE_COMPLETE")
                 for logical, physical, rtype in getattr(stack, "_emu_rolled_back", [])]
 
-    _schedule(stack, [
+    return [
         {"at": start + duration / 2.0, "status": "ROLLBACK_IN_PROGRESS", "events": [fail_events]},
         {"at": start + duration, "status": "ROLLBACK_COMPLETE", "action": roll_back,
          "events": [rollback_events, _stack_events("ROLLBACK_COMPLETE")]},
-    ])
+    ]
 
 
 def _update_phases(stack, on_done=None):
@@ -302,8 +324,22 @@ def _update_phases(stack, on_done=None):
         stack._emu_previous_outputs = None
         if on_done:
             on_done()
+    def gate_failed(stack, gate_failure):
+        # the resources keep the update (the emulator does not restore the previous properties)
+        logical_id, reason = gate_failure
+        failed_type = stack.resource_map._resource_json_map.get(logical_id, {}).get("Type", "")
+        at = time.time()
+        return [
+            {"at": at, "status": "UPDATE_ROLLBACK_IN_PROGRESS", "events": [
+                lambda stack: [_event(stack, logical_id, "", failed_type, "UPDATE_FAILED", reason),
+                               _stack_event(stack, "UPDATE_ROLLBACK_IN_PROGRESS",
+                                            "The following resource(s) failed to update: [%s]. " % logical_id)]]},
+            {"at": at + state.TIMING.get("stack_update_seconds"), "status": "UPDATE_ROLLBACK_COMPLETE",
+             "action": done, "events": [_stack_events("UPDATE_ROLLBACK_COMPLETE")]},
+        ]
     _schedule(stack, [{"at": start + state.TIMING.get("stack_update_seconds"), "status": "UPDATE_COMPLETE",
-                       "action": done, "events": [_stack_events("UPDATE_COMPLETE")]}])
+                       "action": done, "gate": _ecs_gate(start), "on_gate_failure": gate_failed,
+                       "events": [_stack_events("UPDATE_COMPLETE")]}])
 
 
 def _refuse_if_busy(stack, operation="updated"):

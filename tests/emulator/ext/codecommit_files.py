@@ -168,6 +168,18 @@ def branch_head(account_id, region, repository_name, branch_name):
         return state.commits[commit_id].describe()
 
 
+def commit_files(account_id, region, repository_name, commit_id):
+    """``{path: bytes}`` of a commit's snapshot (a pipeline's CodeCommit source artifact), or None."""
+    try:
+        backend = codecommit_backends[account_id][region]
+        _, state = _state(backend, repository_name)
+    except (CodeCommitError, KeyError):
+        return None
+    with _LOCK:
+        commit = state.commits.get(commit_id)
+        return None if commit is None else {path: content for path, (content, _) in commit.files.items()}
+
+
 def _announce(account_id, region, repository_name, branch_name, commit):
     from . import codepipeline  # imported late: the modules refer to each other
     codepipeline.on_source_change(account_id, region, "CodeCommit", repository_name, branch_name,

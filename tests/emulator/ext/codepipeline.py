@@ -16,13 +16,20 @@ the moment they start, with no ``GetPipelineState``. This extension:
   preceding action; actions-create-cross-region.html: no cross-region source
   actions), all as ``InvalidStructureException``. AWS's exact message texts are
   not published; ours state the documented rule.
-* replaces moto's execution by one whose status is computed from timestamps at
-  read time (no threads): the run takes ``state.TIMING["pipeline_run_seconds"]``
+* replaces moto's execution by one that progresses. A pipeline that names
+  something the emulator can run (a CodeBuild project or ECS cluster that exists,
+  a manual approval) is *run* by ``pipeline_engine`` in a thread: builds run their
+  buildspec, ECS actions deploy, approvals wait for ``PutApprovalResult`` (added
+  here), each step lasting at least its share of ``pipeline_run_seconds``. Any
+  other pipeline keeps the clock model: its status is computed from timestamps at
+  read time (no threads), the run takes ``state.TIMING["pipeline_run_seconds"]``
   (read when the execution starts), split evenly over the pipeline's steps (a
   step = the actions of one stage with the same runOrder), stage after stage.
 * resolves a CodeCommit source action's revision from the CodeCommit extension
   (the branch head when the execution starts); a missing repository or branch
   fails the source action, as in AWS.
+* fails a cross-region action whose role cannot use its region's artifact store
+  (``artifact_access.role_store_access``: the role's policies or the bucket policy must allow it).
 * adds ``GetPipelineState``.
 * starts the pipelines whose CodeCommit source watches a branch when the branch
   gets a new head (called by the CodeCommit extension), like the EventBridge
@@ -57,8 +64,10 @@ _installed = False
 
 
 def _reset():
+    from . import pipeline_engine
     with _LOCK:
         FAIL_NEXT.clear()
+    pipeline_engine.reset()
 
 
 # --- validation -------------------------------------------------------------------------------
@@ -184,8 +193,24 @@ class Execution:
         self.step_length = self.duration / len(self.steps) if self.steps else 0.0
         self.revisions = {}  # action name -> commit (GetCommit shape) + artifact name
         self.failure = None  # (step index, stage name, action name, code, message)
+        # run mode (pipeline_engine): steps and actions as they really ran
+        self.windows = {}    # step -> [begin, end or None]
+        self.results = {}    # (stage name, action name) -> ActionExecution fields
+        self.approvals = {}  # (stage name, action name) -> pending approval
+        self.finished_at = None
+        self.superseded = False
+        self.stopped = False
         self._resolve_sources(backend.account_id)
+        self._check_artifact_access(backend.account_id, declaration)
         self._apply_fail_next()
+        from . import pipeline_engine
+        self.run_mode = pipeline_engine.needs_run(backend.account_id, self.region, self.stages)
+        if self.run_mode:
+            if self.failure is not None:
+                # a source that cannot be read (or an injected failure) ends the run at that step, as in clock mode
+                self.run_mode = False
+            else:
+                pipeline_engine.Runner(self, backend.account_id, copy.deepcopy(declaration)).start()
 
     # - setup -
     def _step_of(self, stage_name, action_name):
@@ -227,6 +252,29 @@ class Execution:
                     url="https://console.aws.amazon.com/codecommit/home?region=%s#/repository/%s/commit/%s" % (
                         self.region, repo, commit["commitId"]))
 
+    def _check_artifact_access(self, account_id, declaration):
+        """A cross-region action whose role cannot use its region's artifact store fails (artifact_access.py)."""
+        from . import artifact_access
+        stores = declaration.get("artifactStores") or {}
+        for stage in self.stages:
+            for action in stage["actions"]:
+                region = action.get("region") or self.region
+                if region == self.region or region not in stores:
+                    continue
+                bucket = stores[region].get("location")
+                role = action.get("roleArn") or declaration.get("roleArn")
+                key = "%s/%s/%s" % (self.pipeline_name[:20], (action.get("inputArtifacts") or [{}])[0].get(
+                    "name", "artifact")[:10], self.pipeline_execution_id[:7])
+                refused = artifact_access.role_store_access(account_id, role, bucket, key,
+                                                            encrypted_with_kms=True)
+                if refused:
+                    # Modelled on the console's message for an artifact store the role cannot use.
+                    self._fail(stage["name"], action["name"], "JobFailed",
+                               "Insufficient permissions: the service role or action role doesn't have the "
+                               "permissions required to access the Amazon S3 bucket named %s (%s). Update the "
+                               "IAM role permissions, and then try again. Error: Amazon S3:AccessDenied:Access "
+                               "Denied" % (bucket, refused))
+
     def _apply_fail_next(self):
         with _LOCK:
             for rule in list(FAIL_NEXT):
@@ -236,11 +284,14 @@ class Execution:
                 self._fail(rule["stage"], rule["action"], rule.get("code") or "JobFailed", rule["message"])
                 break
 
-    # - clock -
+    # - clock (run mode: what the runner recorded) -
     def _last_step(self):
         return self.failure[0] if self.failure else len(self.steps) - 1
 
     def _step_window(self, step):
+        if self.run_mode:
+            begin, end = self.windows.get(step) or (None, None)
+            return begin, end
         return self.start + step * self.step_length, self.start + (step + 1) * self.step_length
 
     def _step_phase(self, step, now):
@@ -248,17 +299,21 @@ class Execution:
         if step > self._last_step():
             return "pending"
         begin, end = self._step_window(step)
-        if now < begin:
+        if begin is None or now < begin:
             return "pending"
-        if now < end:
+        if end is None or now < end:
             return "running"
         return "done"
 
     def _end_time(self):
+        if self.run_mode:
+            return self.finished_at if self.finished_at is not None else float("inf")
         return self._step_window(self._last_step())[1] if self.steps else self.start
 
     def status(self, now=None):
         now = time.time() if now is None else now
+        if self.run_mode and self.superseded:
+            return "Superseded"
         if now < self._end_time():
             return "InProgress"
         return "Failed" if self.failure else "Succeeded"
@@ -268,7 +323,7 @@ class Execution:
         changes = [self.start]
         for step in range(self._last_step() + 1):
             for moment in self._step_window(step):
-                if moment <= now:
+                if moment is not None and moment <= now:
                     changes.append(moment)
         return max(changes)
 
@@ -278,6 +333,8 @@ class Execution:
         phase = self._step_phase(step, now)
         if phase == "pending":
             return None
+        if self.run_mode:
+            return self._run_action_execution(stage_index, action)
         begin, end = self._step_window(step)
         result = {
             "actionExecutionId": str(uuid.uuid5(uuid.NAMESPACE_URL, "%s/%s/%s" % (
@@ -294,6 +351,20 @@ class Execution:
         elif action["name"] in self.revisions:
             result["summary"] = self.revisions[action["name"]]["message"]
             result["externalExecutionId"] = self.revisions[action["name"]]["commitId"]
+        return result
+
+    def _run_action_execution(self, stage_index, action):
+        recorded = self.results.get((self.stages[stage_index]["name"], action["name"]))
+        if recorded is None:
+            return None
+        result = {
+            "actionExecutionId": recorded["actionExecutionId"],
+            "status": recorded["status"],
+            "lastStatusChange": recorded["at"],
+        }
+        for key in ("summary", "externalExecutionId", "externalExecutionUrl", "errorDetails", "token"):
+            if recorded.get(key) is not None and not (key == "token" and recorded["status"] != "InProgress"):
+                result[key] = recorded[key]
         return result
 
     def stage_status(self, stage_index, now):
@@ -419,6 +490,40 @@ def get_pipeline_state(self, name):
     }
 
 
+class _ApprovalError(Exception):
+    pass
+
+
+def put_approval_result(self, pipeline_name, stage_name, action_name, result, token):
+    """PutApprovalResult (API reference: https://docs.aws.amazon.com/codepipeline/latest/APIReference/API_PutApprovalResult.html)."""
+    from moto.core.exceptions import JsonRESTError
+    codepipeline = _pipeline(self, pipeline_name)
+    stages = {s["name"]: s for s in codepipeline.pipeline["stages"]}
+    if stage_name not in stages:
+        raise JsonRESTError("StageNotFoundException", "The stage was specified in an invalid format or cannot be "
+                            "found: %s" % stage_name)
+    if action_name not in {a["name"] for a in stages[stage_name]["actions"]}:
+        raise JsonRESTError("ActionNotFoundException", "The specified action cannot be found: %s" % action_name)
+    status = (result or {}).get("status")
+    if status not in ("Approved", "Rejected"):
+        raise JsonRESTError("InvalidApprovalTokenException" if not status else "ValidationException",
+                            "result.status must be Approved or Rejected, got %r" % status)
+    for execution in codepipeline.executions.values():
+        pending = getattr(execution, "approvals", {}).get((stage_name, action_name))
+        if pending and pending["token"] == token and pending["result"] is None:
+            pending["result"] = {"status": status, "summary": (result or {}).get("summary")}
+            pending["event"].set()
+            return {"approvedAt": time.time()}
+    raise JsonRESTError("InvalidApprovalTokenException",
+                        "The approval request already received a response or does not exist")
+
+
+def _r_put_approval_result(self):
+    return json.dumps(self.codepipeline_backend.put_approval_result(
+        self._get_param("pipelineName"), self._get_param("stageName"), self._get_param("actionName"),
+        self._get_param("result"), self._get_param("token")), default=str)
+
+
 def on_source_change(account_id, region, provider, repository_name, branch_name, commit):
     """A branch got a new head: start every pipeline whose source action watches it."""
     backend = codepipeline_backends[account_id][region]
@@ -539,6 +644,8 @@ def install():
     CodePipelineBackend.start_pipeline_execution = start_pipeline_execution
     CodePipelineBackend.get_pipeline_state = get_pipeline_state
     CodePipelineResponse.get_pipeline_state = _r_get_pipeline_state
+    CodePipelineBackend.put_approval_result = put_approval_result
+    CodePipelineResponse.put_approval_result = _r_put_approval_result
     if _reset not in app.RESET_HOOKS:
         app.RESET_HOOKS.append(_reset)
     _installed = True
