@@ -6,7 +6,8 @@
 A bucket that ``codepipeline_stage`` creates is: encrypted by default (SSE-S3,
 or SSE-KMS with the store's key), versioned, with every public access block
 setting on, and with a bucket policy that denies any request not made over TLS
-(``aws:SecureTransport`` false). :func:`bucket_changes` compares what a bucket
+(``aws:SecureTransport`` false) and grants the pipeline's service role what
+CodePipeline needs on an artifact store (:func:`role_statements`). :func:`bucket_changes` compares what a bucket
 has with that (pure); :func:`ensure_artifact_bucket` reads the bucket, and
 changes only what differs, so a compliant bucket costs read calls only.
 """
@@ -40,22 +41,87 @@ def deny_insecure_statement(bucket):
     }
 
 
-def policy_with_tls_only(bucket, policy_text):
-    """The bucket policy (JSON text) with the deny-non-TLS statement added, or None if it has it already.
+# What CodePipeline's service role needs on an artifact store: the user guide's service role policy
+# ("Manage the CodePipeline service role", https://docs.aws.amazon.com/codepipeline/latest/userguide/
+# how-to-custom-role.html, statements for the artifact buckets): on the bucket GetBucketVersioning,
+# GetBucketAcl, GetBucketLocation; on its objects PutObject, PutObjectAcl, GetObject, GetObjectVersion and the
+# object tagging actions. Granted in the generated bucket's policy to the pipeline's role (a same-account
+# resource policy suffices, the role is not edited).
+ROLE_BUCKET_SID = "PipelineRoleArtifactBucket"
+ROLE_OBJECTS_SID = "PipelineRoleArtifactObjects"
+ROLE_BUCKET_ACTIONS = ("s3:GetBucketAcl", "s3:GetBucketLocation", "s3:GetBucketVersioning")
+ROLE_OBJECT_ACTIONS = ("s3:GetObject", "s3:GetObjectTagging", "s3:GetObjectVersion", "s3:GetObjectVersionTagging",
+                       "s3:PutObject", "s3:PutObjectAcl", "s3:PutObjectTagging")
 
-    Other statements are kept as they are.
+
+def role_statements(bucket, role_arn):
+    """The two statements granting ``role_arn`` what CodePipeline needs on ``bucket``."""
+    return [
+        {"Sid": ROLE_BUCKET_SID, "Effect": "Allow", "Principal": {"AWS": role_arn},
+         "Action": list(ROLE_BUCKET_ACTIONS), "Resource": "arn:aws:s3:::%s" % bucket},
+        {"Sid": ROLE_OBJECTS_SID, "Effect": "Allow", "Principal": {"AWS": role_arn},
+         "Action": list(ROLE_OBJECT_ACTIONS), "Resource": "arn:aws:s3:::%s/*" % bucket},
+    ]
+
+
+def _as_list(value):
+    if value is None:
+        return []
+    return list(value) if isinstance(value, list) else [value]
+
+
+def normalise_statement(statement):
+    """A policy statement for comparison: lists sorted, one value or a list alike, action names in lower case."""
+    out = {}
+    for key, value in statement.items():
+        if key in ("Action", "NotAction"):
+            out[key] = sorted({a.lower() for a in _as_list(value)})
+        elif key in ("Resource", "NotResource"):
+            out[key] = sorted(set(_as_list(value)))
+        elif key in ("Principal", "NotPrincipal") and isinstance(value, dict):
+            out[key] = {k: sorted(set(_as_list(v))) for k, v in value.items()}
+        elif key == "Condition" and isinstance(value, dict):
+            out[key] = {op: {k: sorted(str(x).lower() if isinstance(x, bool) else str(x) for x in _as_list(v))
+                             for k, v in (body or {}).items()} for op, body in value.items()}
+        else:
+            out[key] = value
+    return out
+
+
+def _has_tls_deny(statements):
+    for statement in statements:
+        condition = ((statement.get("Condition") or {}).get("Bool") or {}).get("aws:SecureTransport")
+        if statement.get("Effect") == "Deny" and str(condition).lower() == "false" and \
+                statement.get("Action") in ("s3:*", ["s3:*"]):
+            return True
+    return False
+
+
+def desired_policy(bucket, policy_text, role_arn=None):
+    """The bucket policy (JSON text) the artifact bucket needs, or None when ``policy_text`` already is it.
+
+    It denies requests not made over TLS and, with ``role_arn``, grants that role what
+    CodePipeline needs (:func:`role_statements`; compared statement by statement, not as
+    text). Other statements are kept as they are.
     """
     policy = json.loads(policy_text) if policy_text else {"Version": "2012-10-17", "Statement": []}
     statements = policy.get("Statement") or []
     if isinstance(statements, dict):
         statements = [statements]
-    wanted = deny_insecure_statement(bucket)
-    for statement in statements:
-        condition = ((statement.get("Condition") or {}).get("Bool") or {}).get("aws:SecureTransport")
-        if statement.get("Effect") == "Deny" and str(condition).lower() == "false" and \
-                statement.get("Action") in ("s3:*", ["s3:*"]):
-            return None
-    policy["Statement"] = [s for s in statements if s.get("Sid") != DENY_INSECURE_SID] + [wanted]
+    changed = False
+    if not _has_tls_deny(statements):
+        statements = [s for s in statements if s.get("Sid") != DENY_INSECURE_SID] + [deny_insecure_statement(bucket)]
+        changed = True
+    if role_arn:
+        wanted = role_statements(bucket, role_arn)
+        current = {s.get("Sid"): normalise_statement(s) for s in statements
+                   if s.get("Sid") in (ROLE_BUCKET_SID, ROLE_OBJECTS_SID)}
+        if current != {s["Sid"]: normalise_statement(s) for s in wanted}:
+            statements = [s for s in statements if s.get("Sid") not in (ROLE_BUCKET_SID, ROLE_OBJECTS_SID)] + wanted
+            changed = True
+    if not changed:
+        return None
+    policy["Statement"] = statements
     return json.dumps(policy, sort_keys=True)
 
 
@@ -76,7 +142,7 @@ def encryption_ok(rules, kms_key=None):
     return False
 
 
-def bucket_changes(state, bucket, kms_key=None):
+def bucket_changes(state, bucket, kms_key=None, role_arn=None):
     """Names of the settings to change on a bucket, given what was read.
 
     ``state``: ``exists``, ``encryption`` (rules list or None), ``versioning``
@@ -91,7 +157,7 @@ def bucket_changes(state, bucket, kms_key=None):
         changes.append("versioning")
     if any(not (state.get("public_access_block") or {}).get(k) for k in PUBLIC_ACCESS_BLOCK):
         changes.append("public_access_block")
-    if policy_with_tls_only(bucket, state.get("policy")) is not None:
+    if desired_policy(bucket, state.get("policy"), role_arn) is not None:
         changes.append("policy")
     return changes
 
@@ -141,10 +207,13 @@ class BucketNotOurs(Exception):
                          "give the region's store in artifact_stores" % bucket)
 
 
-def ensure_artifact_bucket(client, bucket, region, kms_key=None, check_mode=False):
-    """Make ``bucket`` (in ``region``) exist with the artifact-bucket settings; return the changes made."""
+def ensure_artifact_bucket(client, bucket, region, kms_key=None, check_mode=False, role_arn=None):
+    """Make ``bucket`` (in ``region``) exist with the artifact-bucket settings; return the changes made.
+
+    ``role_arn``: the pipeline's service role, granted access in the bucket policy.
+    """
     state = read_bucket(client, bucket)
-    changes = bucket_changes(state, bucket, kms_key)
+    changes = bucket_changes(state, bucket, kms_key, role_arn)
     if check_mode or not changes:
         return changes
     if "create" in changes:
@@ -162,7 +231,7 @@ def ensure_artifact_bucket(client, bucket, region, kms_key=None, check_mode=Fals
         client.put_bucket_versioning(aws_retry=True, Bucket=bucket, VersioningConfiguration={"Status": "Enabled"})
     if "policy" in changes:
         client.put_bucket_policy(aws_retry=True, Bucket=bucket,
-                                 Policy=policy_with_tls_only(bucket, state.get("policy")))
+                                 Policy=desired_policy(bucket, state.get("policy"), role_arn))
     return changes
 
 

@@ -3,7 +3,7 @@
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
 """Shared plumbing for the collection's modules.
 
-One place for client creation (through amazon.aws, with its retry decorator)
+One place for client creation (through amazon.aws, with botocore's retries)
 and for waiting on a long AWS operation with a timeout and a readable message.
 Nothing here knows which endpoint it talks to: the endpoint comes from the
 standard amazon.aws options or from botocore's own configuration
@@ -14,21 +14,35 @@ from __future__ import annotations
 
 import time
 
-from ansible_collections.amazon.aws.plugins.module_utils.retries import AWSRetry
+# One retry layer: botocore's. Every client made here retries in botocore's "standard" mode (throttling
+# codes, HTTP 500/502/503/504, connection errors and timeouts, exponential backoff with jitter capped at
+# 20 s), up to RETRY_ATTEMPTS attempts in all, paginated reads included. The module option ``aws_config``
+# (amazon.aws) can set ``retries`` otherwise; it is merged after this default. AWSRetry is not stacked on
+# top: with both, each of AWSRetry's tries was itself retried by botocore (10 x 3 = 30 requests for one
+# read answered HTTP 500).
+RETRY_ATTEMPTS = 10
+RETRY_CONFIG = {"retries": {"mode": "standard", "total_max_attempts": RETRY_ATTEMPTS}}
 
-# Throttling and 5xx answers are retried by this decorator (AWSRetry knows
-# AWS's throttling codes); calls opt in with ``aws_retry=True``.
-DEFAULT_RETRY = AWSRetry.jittered_backoff(retries=10, delay=1, backoff=2.0, max_delay=20)
+
+def no_retry(function):
+    """The ``retry_decorator`` given to amazon.aws's client factory: adds no retry of its own.
+
+    amazon.aws wraps a client only when it gets a decorator, and the wrapper is
+    what accepts ``aws_retry=True`` on calls; the modules keep passing it, and
+    it changes nothing: botocore retries every call.
+    """
+    return function
 
 
-def aws_client(module, service, region=None, retry_decorator=DEFAULT_RETRY):
+def aws_client(module, service, region=None):
     """A boto3 client from amazon.aws's factory (auth, region, endpoint, profile, proxy).
 
     ``region`` overrides the module's region, for modules that touch more than
-    one region (a replica, a cross-region artifact store).
+    one region (a replica, a cross-region artifact store). Retries: botocore's
+    only (:data:`RETRY_CONFIG`).
     """
     extra = {"region": region} if region else {}
-    return module.client(service, retry_decorator=retry_decorator, **extra)
+    return module.client(service, retry_decorator=no_retry, config=dict(RETRY_CONFIG), **extra)
 
 
 def seconds(value):

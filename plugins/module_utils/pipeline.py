@@ -205,93 +205,221 @@ def validate_artifacts(stages):
             produced |= names
 
 
+# ---------------------------------------------------------------- what the module added (a pipeline tag)
+
+RECORD_TAG = "mysfits.multi_region/artifact-stores"
+RECORD_FORMS = ("artifactStore", "artifactStores")
+RECORD_KINDS = {"g": "generated", "u": "given"}
+TAG_VALUE_MAX = 256  # CodePipeline Tag: value of 0 to 256 characters
+
+
+def role_digest(role_arn):
+    """8 hex digits of sha256(role ARN): which service role a generated bucket's policy grants."""
+    return hashlib.sha256((role_arn or "").encode("utf-8")).hexdigest()[:8]
+
+
+def parse_record(text):
+    """The value of the :data:`RECORD_TAG` tag -> ``{"form", "role", "added": {region: kind}}``; None for no tag.
+
+    Format (tag values allow letters, digits, spaces and ``_ . : / = + - @``):
+    ``form=artifactStore role=1a2b3c4d us-east-1=g eu-west-1=u``: the form the pipeline's
+    store had before the module added any, the digest of the role its generated buckets grant,
+    and each region whose store the module added, ``g`` with a bucket it generated, ``u`` with
+    a bucket given in ``artifact_stores``.
+    """
+    if text is None:
+        return None
+    record = {"form": None, "role": None, "added": {}}
+    for token in text.split():
+        key, sep, value = token.partition("=")
+        if not sep:
+            break
+        if key == "form" and value in RECORD_FORMS:
+            record["form"] = value
+        elif key == "role" and re.match(r"^[0-9a-f]{8}$", value):
+            record["role"] = value
+        elif REGION_PATTERN.match(key) and value in RECORD_KINDS:
+            record["added"][key] = RECORD_KINDS[value]
+        else:
+            break
+    else:
+        if record["form"]:
+            return record
+    raise PlanError("pipeline", "the pipeline's tag %s has the value %r, which this module did not write; "
+                    "remove the tag (UntagResource) only if the pipeline is back to what it was before the "
+                    "collection, or write it again as form=artifactStore|artifactStores role=<8 hex> "
+                    "<region>=g|u ..." % (RECORD_TAG, text))
+
+
+def format_record(record):
+    """The tag value of a record (see :func:`parse_record`); None when the module has added nothing."""
+    if not record or not record["added"]:
+        return None
+    kinds = {v: k for k, v in RECORD_KINDS.items()}
+    tokens = ["form=%s" % record["form"]]
+    if record.get("role"):
+        tokens.append("role=%s" % record["role"])
+    tokens += ["%s=%s" % (region, kinds[kind]) for region, kind in sorted(record["added"].items())]
+    text = " ".join(tokens)
+    if len(text) > TAG_VALUE_MAX:
+        raise PlanError("actions", "the module records the regions whose artifact store it added in the pipeline "
+                        "tag %s, whose value can hold at most %d characters; %d regions do not fit" % (
+                            RECORD_TAG, TAG_VALUE_MAX, len(record["added"])))
+    return text
+
+
+def adopted_record(declaration, pipeline_region, account):
+    """What a pipeline without the tag says about itself.
+
+    A store whose bucket has the generated name (pipeline, account and region in it) was
+    added by this module; when every store besides the pipeline region's is such a store,
+    the pipeline had a single ``artifactStore`` before. Anything else is the team's own.
+    """
+    stores = store_map(declaration, pipeline_region)
+    pipeline = declaration.get("name") or ""
+    added = {region: "generated" for region, store in stores.items()
+             if region != pipeline_region and store.get("location") == artifact_bucket_name(pipeline, account or "",
+                                                                                              region)}
+    others = set(stores) - {pipeline_region}
+    if "artifactStores" not in declaration or (others and others == set(added)):
+        form = "artifactStore"
+    else:
+        form = "artifactStores"
+    return {"form": form, "role": None, "added": added}
+
+
+# ---------------------------------------------------------------- the plan
+
+def _merge_actions(existing, given, absent, purge):
+    """The stage's actions: ``given`` replace theirs by name (or all of them with ``purge``), ``absent`` go.
+
+    ``purge`` needs ``given``: removing actions by name alone (``absent`` without ``given``) keeps the others.
+    """
+    if purge and given:
+        merged = list(given)
+    else:
+        by_name = {a.get("name"): a for a in given}
+        merged = [by_name.pop(a.get("name"), a) for a in existing]
+        merged += [a for a in given if a.get("name") in by_name]
+    return [a for a in merged if a.get("name") not in absent]
+
+
+def _validate_absent(absent_actions, actions):
+    for name in absent_actions:
+        if not isinstance(name, str) or not name:
+            raise PlanError("absent_actions", "each entry must be an action name (a string), got %r" % (name,))
+    both = sorted(set(absent_actions) & {a.get("name") for a in actions if isinstance(a, dict)})
+    if both:
+        raise PlanError("absent_actions", "%s also in actions; an action is either wanted (actions) or removed "
+                        "(absent_actions)" % ", ".join(repr(n) for n in both))
+
+
 def plan_stage(declaration, name, actions, pipeline_region, account, state="present", after=None, before=None,
-               artifact_stores=None, create_artifact_buckets=True):
+               artifact_stores=None, create_artifact_buckets=True, purge_actions=True, absent_actions=None,
+               record=None):
     """The declaration after ensuring stage ``name`` (``state=present``) or its absence.
 
-    Returns a dict: ``changed``, ``declaration`` (the new one, ``version`` as
-    read), ``buckets`` (region -> generated bucket name of each store this plan
-    adds, which the module must ensure before writing),
-    ``stage_changed``, ``stores_changed``. Raises :class:`PlanError` on bad input.
+    ``actions`` are merged into the stage's actions by name (``purge_actions=False``) or
+    replace them (``purge_actions=True``); ``absent_actions`` names actions to remove. A stage
+    left with no action is removed. ``record`` is the value of the pipeline's
+    :data:`RECORD_TAG` tag (None: no tag).
+
+    Artifact stores: a region an action needs gets one (given or generated). A store is only
+    ever removed if the record says this module added it, no action of the pipeline runs in
+    its region any more, and this run removed actions (``absent_actions``, ``state=absent``,
+    or ``purge_actions`` dropping them). With only the pipeline's region left, the store map
+    goes back to a single ``artifactStore`` only if the pipeline had one before.
+
+    Returns a dict: ``changed`` (the declaration), ``declaration`` (the new one, ``version``
+    as read), ``buckets`` (region -> generated bucket to ensure before writing: the stores
+    this plan adds, and every generated store's bucket when the pipeline's role changed),
+    ``released`` (region -> generated bucket no store uses any more, to delete on request),
+    ``record_before``/``record`` (tag values, None for no tag), ``stage_changed``,
+    ``stores_changed``. Raises :class:`PlanError` on bad input.
     """
     _validate_region(pipeline_region, "region")
+    absent = list(absent_actions or [])
+    actions = list(actions or [])
+    _validate_absent(absent, actions)
     new = copy.deepcopy(declaration)
     stages = new.get("stages", [])
     names = [s.get("name") for s in stages]
     existing_index = names.index(name) if name in names else None
     existing = stages[existing_index] if existing_index is not None else None
     pipeline = declaration.get("name")
-    result = {"changed": False, "declaration": new, "buckets": {}, "stage_changed": False, "stores_changed": False}
+    found = parse_record(record)
+    old_record = found or adopted_record(declaration, pipeline_region, account)
+    result = {"changed": False, "declaration": new, "buckets": {}, "released": {}, "stage_changed": False,
+              "stores_changed": False, "record_before": record}
 
-    if state == "absent":
-        if existing is None:
-            return result
-        del stages[existing_index]
-        stores = store_map(declaration, pipeline_region)
-        needed = regions_used(stages, pipeline_region)
-        if "artifactStores" in new:
-            kept = {r: s for r, s in stores.items() if r in needed}
-            if set(kept) == {pipeline_region}:
-                new.pop("artifactStores")
-                new["artifactStore"] = kept[pipeline_region]
-            else:
-                new["artifactStores"] = kept
-        forms = ("artifactStore", "artifactStores")
-        result.update(changed=True, stage_changed=True,
-                      stores_changed=[new.get(k) for k in forms] != [declaration.get(k) for k in forms])
-        return result
+    if state == "present":
+        for option, value in (("after", after), ("before", before)):
+            if value is None:
+                continue
+            if value == name:
+                raise PlanError(option, "the stage cannot be placed relative to itself (%r)" % value)
+            if value not in names:
+                raise PlanError(option, "pipeline %s has no stage %r; its stages are: %s" % (
+                    pipeline, value, ", ".join(n for n in names if n != name)))
+        if actions or not absent:
+            validate_actions(actions, pipeline_region)
+        for region in (artifact_stores or {}):
+            _validate_region(region, "artifact_stores")
+        wanted = _merge_actions((existing or {}).get("actions", []), [normalise_action(a) for a in actions],
+                                set(absent), purge_actions)
+    else:
+        wanted = []
 
-    for option, value in (("after", after), ("before", before)):
-        if value is None:
-            continue
-        if value == name:
-            raise PlanError(option, "the stage cannot be placed relative to itself (%r)" % value)
-        if value not in names:
-            raise PlanError(option, "pipeline %s has no stage %r; its stages are: %s" % (
-                pipeline, value, ", ".join(n for n in names if n != name)))
-    validate_actions(actions, pipeline_region)
-    for region in (artifact_stores or {}):
-        _validate_region(region, "artifact_stores")
-
-    desired = {k: copy.deepcopy(v) for k, v in (existing or {}).items() if k not in STAGE_OWNED_KEYS}
-    desired["name"] = name
-    desired["actions"] = [normalise_action(a) for a in actions]
-
+    position = None
     if existing is not None:
         del stages[existing_index]
-    if after is not None:
-        position = [s["name"] for s in stages].index(after) + 1
-    elif before is not None:
-        position = [s["name"] for s in stages].index(before)
-    elif existing_index is not None:
-        position = existing_index
+    if wanted:
+        desired = {k: copy.deepcopy(v) for k, v in (existing or {}).items() if k not in STAGE_OWNED_KEYS}
+        desired["name"] = name
+        desired["actions"] = wanted
+        if after is not None:
+            position = [s["name"] for s in stages].index(after) + 1
+        elif before is not None:
+            position = [s["name"] for s in stages].index(before)
+        elif existing_index is not None:
+            position = existing_index
+        else:
+            position = len(stages)
+        stages.insert(position, desired)
+        missing = list(validate_artifacts(stages))
+        ours = [m for m in missing if m[0] == name]
+        if ours:
+            raise PlanError("actions", "; ".join(
+                "action %r needs input artifact %r, which no earlier stage or runOrder produces" % (a, art)
+                for _stage, a, art in ours) + " (check the artifact name and the stage position after/before)")
+        stage_changed = (existing is None or existing_index != position
+                         or not stages_equal(existing, desired, pipeline_region))
+        if not stage_changed:
+            # keep exactly what AWS has, so the declaration we would send equals the one we read
+            stages[position] = existing
     else:
-        position = len(stages)
-    stages.insert(position, desired)
-
-    missing = list(validate_artifacts(stages))
-    ours = [m for m in missing if m[0] == name]
-    if ours:
-        raise PlanError("actions", "; ".join(
-            "action %r needs input artifact %r, which no earlier stage or runOrder produces" % (a, art)
-            for _stage, a, art in ours) + " (check the artifact name and the stage position after/before)")
-
-    stage_changed = (existing is None or existing_index != position
-                     or not stages_equal(existing, desired, pipeline_region))
-    if not stage_changed:
-        # keep exactly what AWS has, so the declaration we would send equals the one we read
-        stages[position] = existing
+        stage_changed = existing is not None
 
     old_stores = store_map(declaration, pipeline_region)
     stores = copy.deepcopy(old_stores)
-    # A region this stage used to deploy to and no action uses any more (a secondary region taken out
-    # of the stage) loses its store; stores this stage never used are someone else's and stay.
     now_used = regions_used(stages, pipeline_region)
+    # Regions whose actions this run removed; their store goes if the module added it and nothing else uses it.
+    # purge_actions=false without absent_actions removes nothing, so no store either.
+    removed_from = set()
     if existing is not None:
-        for region in regions_used([existing], pipeline_region) - now_used:
-            stores.pop(region, None)
+        kept_names = {a.get("name") for a in wanted}
+        removed_from = regions_used([{"actions": [a for a in existing.get("actions", [])
+                                                  if a.get("name") not in kept_names]}], pipeline_region)
+    added = dict(old_record["added"])
+    for region in sorted(removed_from - now_used - {pipeline_region}):
+        if region in added and region in stores:
+            del stores[region]
     for region, spec in (artifact_stores or {}).items():
-        stores[region] = store_from_option(region, spec)
+        if region in now_used or region in stores:
+            stores[region] = store_from_option(region, spec)
+    # The role the generated buckets' policies grant: recorded as a digest. A pipeline without the tag
+    # (its stores adopted) has granted nothing yet.
+    role_changed = (found or {}).get("role") != role_digest(declaration.get("roleArn"))
     for region in sorted(now_used):
         generated = artifact_bucket_name(pipeline or "", account or "", region)
         if region not in stores:
@@ -303,52 +431,74 @@ def plan_stage(declaration, name, actions, pipeline_region, account, state="pres
                 raise PlanError("artifact_stores", "cannot name an artifact bucket for %s without the account "
                                 "id; give the store in artifact_stores" % region)
             stores[region] = {"type": "S3", "location": generated}
-        # Only a store this plan adds gets its bucket ensured (created and secured); a store the pipeline
-        # already has was ensured when it was added, so a re-run reads no bucket settings.
-        if region != pipeline_region and region not in old_stores and stores[region].get("location") == generated:
+        if region != pipeline_region and region not in old_stores:
+            added[region] = "generated" if stores[region].get("location") == generated else "given"
+        # A generated bucket is ensured (created, secured, the role granted) when its store is added, and
+        # again when the pipeline's role is not the one its policy grants; otherwise a re-run reads no bucket.
+        if region != pipeline_region and stores[region].get("location") == generated and (
+                region not in old_stores or (role_changed and added.get(region) == "generated")):
             result["buckets"][region] = generated
+    # Regions the module added whose store is gone (now, or by an earlier run that stopped before it
+    # updated the tag): forgotten, and their generated bucket released.
+    for region in sorted(added):
+        if region not in stores:
+            if added[region] == "generated":
+                result["released"][region] = artifact_bucket_name(pipeline or "", account or "", region)
+            del added[region]
 
-    if set(stores) == {pipeline_region} and "artifactStores" not in declaration:
+    form = old_record["form"]
+    if set(stores) == {pipeline_region} and form == "artifactStore":
+        new_form = {"artifactStore": stores[pipeline_region]}
+    elif "artifactStores" not in declaration and set(stores) == {pipeline_region}:
         new_form = {"artifactStore": stores[pipeline_region]}
     else:
         new_form = {"artifactStores": stores}
-    old_form = {k: declaration[k] for k in ("artifactStore", "artifactStores") if k in declaration}
+    old_form = {k: declaration[k] for k in RECORD_FORMS if k in declaration}
     stores_changed = new_form != old_form
     if stores_changed:
         new.pop("artifactStore", None)
         new.pop("artifactStores", None)
         new.update(new_form)
 
+    new_record = {"form": form, "role": role_digest(declaration.get("roleArn")), "added": added}
     result.update(changed=stage_changed or stores_changed, stage_changed=stage_changed,
-                  stores_changed=stores_changed)
+                  stores_changed=stores_changed, record=format_record(new_record))
     return result
 
 
-def removed_generated_buckets(before, after, pipeline_region, account):
-    """Region -> bucket of the stores ``after`` no longer has whose bucket has the name this module generates.
+def record_for_the_write(plan):
+    """The tag value to write BEFORE UpdatePipeline: what was recorded plus what the plan adds.
 
-    Those buckets were created by this module for the pipeline, so they may be deleted on request;
-    a store someone else gave is never in the result.
+    Written first, a run that stops between the two writes still knows on its next run which
+    stores it added and the form the pipeline had. Removals are recorded after the update.
+    None when nothing has to be written first.
     """
-    old, new = store_map(before, pipeline_region), store_map(after, pipeline_region)
-    removed = {}
-    for region in sorted(set(old) - set(new)):
-        generated = artifact_bucket_name(before.get("name") or "", account or "", region)
-        if old[region].get("location") == generated:
-            removed[region] = generated
-    return removed
+    old, new = parse_record(plan["record_before"]), parse_record(plan["record"])
+    if new is None:
+        return None
+    if old is None:
+        return plan["record"]
+    union = {"form": old["form"], "role": new["role"], "added": dict(old["added"], **new["added"])}
+    text = format_record(union)
+    return None if text == plan["record_before"] else text
 
 
 def apply_stage(get_pipeline, update_pipeline, plan_kwargs, ensure_buckets=None, check_mode=False,
-                pipeline_region=None):
+                read_record=None, write_record=None, release_buckets=None):
     """Read, plan, write: the whole ``codepipeline_stage`` change, with one re-plan on a concurrent change.
 
     ``get_pipeline(name)`` returns GetPipeline's answer; ``update_pipeline(declaration)``
-    sends UpdatePipeline and returns its answer; ``ensure_buckets(buckets)``
-    makes sure the generated buckets exist (never called in check mode).
-    ``plan_kwargs`` are :func:`plan_stage`'s keyword arguments except
-    ``declaration`` and ``account``. Returns a dict with ``changed``, ``before``,
-    ``after``, ``plan`` and ``replanned``.
+    sends UpdatePipeline and returns its answer; ``ensure_buckets(buckets, role_arn)``
+    makes sure the generated buckets exist and grant the pipeline's role (never called in check mode);
+    ``read_record(pipeline_arn)`` returns the :data:`RECORD_TAG` tag's value or None,
+    ``write_record(pipeline_arn, value)`` writes it (None: removes the tag);
+    ``release_buckets(buckets)`` deletes generated buckets no store uses any more and
+    returns those it deleted. ``plan_kwargs`` are :func:`plan_stage`'s keyword arguments
+    except ``declaration``, ``account`` and ``record``.
+
+    Order: buckets ensured -> tag (what is added) -> UpdatePipeline -> buckets released -> tag
+    (final). Returns a dict with ``changed``, ``before``, ``after``, ``plan``, ``replanned``,
+    ``account``, ``record_changed`` and ``released`` (region -> bucket deleted, or to delete in check mode).
     """
     name = plan_kwargs["pipeline"]
     kwargs = {k: v for k, v in plan_kwargs.items() if k != "pipeline"}
@@ -356,31 +506,39 @@ def apply_stage(get_pipeline, update_pipeline, plan_kwargs, ensure_buckets=None,
     for attempt in (1, 2):
         answer = get_pipeline(name)
         before = answer["pipeline"]
-        account = account_from_arn((answer.get("metadata") or {}).get("pipelineArn"))
-        plan = plan_stage(before, account=account, **kwargs)
-        if not plan["changed"]:
-            if ensure_buckets and plan["buckets"] and not check_mode:
-                ensure_buckets(plan["buckets"])
-            return {"changed": False, "before": before, "after": before, "plan": plan, "replanned": replanned,
-                    "account": account}
+        arn = (answer.get("metadata") or {}).get("pipelineArn")
+        account = account_from_arn(arn)
+        record = read_record(arn) if read_record else None
+        plan = plan_stage(before, account=account, record=record, **kwargs)
+        outcome = {"changed": plan["changed"], "before": before, "after": before, "plan": plan,
+                   "replanned": replanned, "account": account, "released": {},
+                   "record_changed": plan["record"] != record}
         if check_mode:
-            return {"changed": True, "before": before, "after": plan["declaration"], "plan": plan,
-                    "replanned": replanned, "account": account}
+            outcome.update(after=plan["declaration"] if plan["changed"] else before, released=dict(plan["released"]))
+            return outcome
         if ensure_buckets and plan["buckets"]:
-            ensure_buckets(plan["buckets"])
-        fresh = get_pipeline(name)["pipeline"]
-        if fresh.get("version") != before.get("version"):
-            if attempt == 1:
-                replanned = True
-                continue
-            raise ConcurrentChange(
-                "pipeline %s changed while this task was updating it (version %s, then %s); nothing was "
-                "written, so the other change is kept. Run the task again once the other change is done." % (
-                    name, before.get("version"), fresh.get("version")))
-        answer = update_pipeline(plan["declaration"])
-        after = answer.get("pipeline", plan["declaration"])
-        return {"changed": True, "before": before, "after": after, "plan": plan, "replanned": replanned,
-                "account": account}
+            ensure_buckets(plan["buckets"], before.get("roleArn"))
+        first = record_for_the_write(plan)
+        if write_record and first is not None and first != record:
+            write_record(arn, first)
+            record = first
+        if plan["changed"]:
+            fresh = get_pipeline(name)["pipeline"]
+            if fresh.get("version") != before.get("version"):
+                if attempt == 1:
+                    replanned = True
+                    continue
+                raise ConcurrentChange(
+                    "pipeline %s changed while this task was updating it (version %s, then %s); nothing was "
+                    "written, so the other change is kept. Run the task again once the other change is done." % (
+                        name, before.get("version"), fresh.get("version")))
+            written = update_pipeline(plan["declaration"])
+            outcome["after"] = written.get("pipeline", plan["declaration"])
+        if release_buckets and plan["released"]:
+            outcome["released"] = release_buckets(plan["released"]) or {}
+        if write_record and plan["record"] != record:
+            write_record(arn, plan["record"])
+        return outcome
     raise AssertionError("unreachable")
 
 

@@ -88,14 +88,24 @@ options:
   backup:
     description:
       - Before changing or deleting an existing dashboard, save its current body as the dashboard
-        O(backup_name). Nothing is saved when nothing changes, nor in check mode.
+        O(backup_name) - once (see O(backup_mode)). Nothing is saved when nothing changes, nor in check mode.
     type: bool
     default: false
+  backup_mode:
+    description:
+      - V(first) - the first backup is kept for good. O(backup_name) is written only when it does not exist yet,
+        so it holds the dashboard as it was before the first change and is never overwritten (a later change
+        writes no backup). Delete that dashboard yourself to take a new first backup.
+      - V(every_change) - the same first backup, and in addition, at every later change, the body before that
+        change as a dashboard of its own named O(backup_name) followed by V(-) and the UTC time of the change
+        (for example C(MythicalMysfits-Dashboard-backup-20261201T221530Z)); those dashboards are never
+        removed by the module.
+    type: str
+    choices: [first, every_change]
+    default: first
   backup_name:
     description:
-      - Name of the backup dashboard. Defaults to O(name) followed by V(-backup).
-      - The backup is overwritten at each change, so it holds the body as it was before the latest change;
-        put a timestamp in the name (for example with the C(now()) Jinja function) to keep every version.
+      - Name of the first backup dashboard. Defaults to O(name) followed by V(-backup).
     type: str
 extends_documentation_fragment:
   - amazon.aws.common.modules
@@ -178,7 +188,9 @@ widgets_removed:
   type: list
   elements: str
 backup_name:
-  description: Name of the backup dashboard written by this run, or null when none was written.
+  description:
+    - Name of the backup dashboard written by this run, or null when none was written (nothing changed, or
+      the first backup exists already and O(backup_mode=first)).
   returned: always
   type: str
   sample: MythicalMysfits-Dashboard-backup
@@ -194,6 +206,7 @@ validation_messages:
 """
 
 import json
+import time
 
 try:
     import botocore
@@ -244,6 +257,30 @@ def put(module, client, name, text, planned_body, what, **result):
     return answer.get("DashboardValidationMessages") or []
 
 
+# Suffix of the later backups (backup_mode=every_change): "-" and the UTC time, 17 characters.
+LATER_BACKUP_TIME = "%Y%m%dT%H%M%SZ"
+LATER_BACKUP_SUFFIX_LENGTH = 17
+
+
+def save_backup(module, client, backup_name, text, result, clock=time.gmtime):
+    """Save ``text`` (the body before a change) as a backup, as O(backup_mode) says; return the name written.
+
+    The first backup (``backup_name``) is written only when it does not exist: the original dashboard is
+    never overwritten. With ``every_change`` a later change is saved under ``backup_name-<UTC time>``.
+    """
+    if not module.params["backup"] or text is None:
+        return None
+    if read_body(module, client, backup_name) is None:
+        target = backup_name
+    elif module.params["backup_mode"] == "every_change":
+        target = "%s-%s" % (backup_name, time.strftime(LATER_BACKUP_TIME, clock()))
+    else:
+        return None
+    put(module, client, target, text, parse_body(text), "the backup dashboard", **result)
+    result["backup_name"] = target
+    return target
+
+
 def ensure_absent(module, client, name, backup_name):
     current = read_body(module, client, name)
     result = {"dashboard_name": name, "backup_name": None}
@@ -251,9 +288,7 @@ def ensure_absent(module, client, name, backup_name):
         module.exit_json(changed=False, **result)
     diff = {"before": pretty(parse_body(current)), "after": ""}
     if not module.check_mode:
-        if module.params["backup"]:
-            put(module, client, backup_name, current, parse_body(current), "the backup dashboard")
-            result["backup_name"] = backup_name
+        save_backup(module, client, backup_name, current, result)
         try:
             client.delete_dashboards(DashboardNames=[name], aws_retry=True)
         except is_boto3_error_code("ResourceNotFound"):
@@ -275,6 +310,7 @@ def main():
         )),
         absent_widgets=dict(type="list", elements="str", default=[]),
         backup=dict(type="bool", default=False),
+        backup_mode=dict(type="str", default="first", choices=["first", "every_change"]),
         backup_name=dict(type="str"),
     )
     module = AnsibleAWSModule(argument_spec=argument_spec, supports_check_mode=True)
@@ -287,6 +323,10 @@ def main():
                       params["initial_widgets"])
         if params["backup"]:
             check_options(backup_name, [], [], [], [])
+            if params["backup_mode"] == "every_change" and len(backup_name) + LATER_BACKUP_SUFFIX_LENGTH > 255:
+                raise DashboardError("backup_name must be at most %d characters with backup_mode=every_change "
+                                     "(a dashboard name has at most 255 and the later backups add '-' and the "
+                                     "time); got %d" % (255 - LATER_BACKUP_SUFFIX_LENGTH, len(backup_name)))
     except DashboardError as e:
         module.fail_json(msg=str(e))
     if params["backup"] and backup_name == name:
@@ -311,9 +351,7 @@ def main():
 
     if plan.changed and not module.check_mode:
         def backup(text):
-            if params["backup"] and text is not None:
-                put(module, client, backup_name, text, parse_body(text), "the backup dashboard", **result)
-                result["backup_name"] = backup_name
+            save_backup(module, client, backup_name, text, result)
 
         def write(final):
             written["warnings"] = put(module, client, name, body_text(final.after), final.after, "dashboard",

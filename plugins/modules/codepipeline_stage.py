@@ -20,19 +20,43 @@ description:
     region. The module turns a single C(artifactStore) into C(artifactStores) keyed by region, keeps the
     existing store (and its encryption key) for the pipeline's region, and for every other region uses the
     store given in O(artifact_stores) or a bucket it creates, named
-    C(codepipeline-<region>-<account>-<first 8 hex digits of sha256(pipeline name)>). A created bucket is
+    C(codepipeline-<region>-<account>-<hash>), the hash being the first 8 hex digits of sha256 of the
+    pipeline name. A created bucket is
     encrypted by default (SSE-S3, or SSE-KMS with the store's key), versioned, has every public access
-    block setting on and a bucket policy denying requests that do not use TLS. The bucket is ensured when its
-    store is added; a store the pipeline already has is not read again on later runs.
-  - When a region is taken out of the stage and no other action uses it, its artifact store is removed from
-    the declaration too (its bucket is kept). Stores the stage never used are left alone.
+    block setting on and a bucket policy denying requests that do not use TLS and granting the pipeline's
+    service role (its C(roleArn)) what CodePipeline needs on an artifact store (C(s3:GetBucketVersioning),
+    C(s3:GetBucketAcl), C(s3:GetBucketLocation) on the bucket; C(s3:GetObject), C(s3:GetObjectVersion),
+    C(s3:PutObject), C(s3:PutObjectAcl) and the object tagging actions on its objects, as the CodePipeline
+    user guide's service role policy lists them). The role itself is never edited; a bucket given in
+    O(artifact_stores) is not changed either, so its owner must let the role use it.
+  - The bucket is ensured when its store is added, and again when the pipeline's C(roleArn) is no longer the
+    role its policy grants; otherwise a store the pipeline already has is not read again on later runs.
+  - B(What the module remembers.) It keeps no local state; a pipeline tag C(mysfits.multi_region/artifact-stores)
+    records what it added, for example C(form=artifactStore role=1a2b3c4d eu-west-1=u us-east-1=g) - the form
+    of the store before the module added any (C(artifactStore) or C(artifactStores)), 8 hex digits of
+    sha256 of the role its generated buckets grant, and each region whose store it added (C(g) a bucket it
+    generated, C(u) a bucket given in O(artifact_stores)). The tag is written before C(UpdatePipeline) when
+    stores are added and after it when they are removed, so a run that stops in between is completed by the
+    next one; it is removed when the module has no store left in the pipeline. A pipeline without the tag
+    is read as follows - stores whose bucket has the generated name are the module's, and the store was a
+    single C(artifactStore) if every other region's store is such a store. Remove or edit the tag only if
+    you know the pipeline's history.
+  - B(Only what the module added is ever removed.) A store is removed from the declaration only when the
+    tag says the module added it, no action of the pipeline runs in its region any more, and this run
+    removed actions (O(absent_actions), O(state=absent), or O(purge_actions=true) dropping actions). A
+    store map (C(artifactStores)) the pipeline had before stays a map with its stores; only a single
+    C(artifactStore) the module itself turned into a map is turned back. The generated bucket of a removed
+    store is emptied (every object version and delete marker) and deleted (O(delete_unused_buckets)); a
+    bucket someone gave is never deleted.
+  - B(Actions.) With O(purge_actions=false) the actions given are added or replace the stage's action of the
+    same name, and every other action of the stage is kept (a converge that lacks one region's facts
+    removes nothing). O(absent_actions) removes actions by name. A stage left without actions is removed.
   - CodePipeline has no conditional update. The module re-reads the pipeline just before writing and
     compares versions; if someone changed it in the meantime it plans again once on the fresh declaration,
     and if it changed again it fails without writing. A change made by someone else in the short interval
     between that last read and the write can still be overwritten, as with any C(UpdatePipeline) caller.
-  - With O(state=absent) the stage is removed; artifact stores that no remaining action needs are removed
-    from the declaration (back to a single C(artifactStore) when only the pipeline's region is left).
-    Buckets are kept unless O(delete_unused_buckets=true).
+  - With O(state=absent) the stage is removed, with the stores the module added that no remaining action
+    needs (back to a single C(artifactStore) when the pipeline had one before).
 author:
   - mysfits.multi_region contributors (@mysfits)
 options:
@@ -50,9 +74,29 @@ options:
         C(inputArtifacts), C(outputArtifacts), C(region), C(roleArn), C(namespace), ...).
       - An action with a C(region) other than the pipeline's is a cross-region action. Source, third-party
         and custom actions cannot be cross-region.
-      - Required when O(state=present).
+      - With O(state=present), O(actions) or O(absent_actions) (or both) must be given.
     type: list
     elements: dict
+  purge_actions:
+    description:
+      - When V(true), the stage's actions are exactly O(actions); actions of the stage not in O(actions) are
+        removed (with the artifact stores the module added for their regions, if nothing else uses them).
+      - When V(false), O(actions) are merged by name into the stage's actions (added, or replacing the action
+        of the same name) and every other action of the stage is kept; no artifact store is removed except
+        for O(absent_actions). Use V(false) when the list of actions may be incomplete (a region whose facts
+        are missing must keep its action).
+      - Without O(actions) (only O(absent_actions)) nothing is purged whatever this option says.
+      - The default V(true) keeps the behaviour of earlier versions.
+    type: bool
+    default: true
+  absent_actions:
+    description:
+      - Names of actions to remove from the stage (for example the one action of a region being torn down);
+        names the stage does not have are ignored. A name cannot be both here and in O(actions).
+      - The artifact store the module added for a region no action runs in any more is removed too; when the
+        last cross-region action goes, the pipeline gets back the store form it had before the module.
+    type: list
+    elements: str
   after:
     description:
       - Place the stage right after this stage. Mutually exclusive with O(before).
@@ -76,12 +120,13 @@ options:
     default: {}
   delete_unused_buckets:
     description:
-      - When the change removes an artifact store whose bucket this module created (it has the generated
-        name), delete that bucket with every object version in it. Buckets someone else gave in
-        O(artifact_stores) or in the pipeline are never deleted.
-      - Default V(false) keeps the buckets (only the declaration changes).
+      - When a store the module added with a generated bucket is removed (see O(absent_actions),
+        O(purge_actions), O(state=absent)), empty that bucket (every object version and delete marker) and
+        delete it. Buckets given in O(artifact_stores) or that the pipeline had are never deleted.
+      - V(false) keeps the bucket (only the declaration changes); the tag then no longer lists it, so a later
+        run does not delete it either.
     type: bool
-    default: false
+    default: true
   create_artifact_buckets:
     description:
       - Create (and secure) an artifact bucket for a region that needs a store and has none in the pipeline
@@ -94,8 +139,13 @@ extends_documentation_fragment:
   - amazon.aws.region.modules
   - amazon.aws.boto3
 notes:
-  - Check mode makes no mutating call (no bucket is created either); diff mode shows the pipeline
-    declaration before and after.
+  - Check mode makes no mutating call (no bucket is created or deleted, no tag written); diff mode shows the
+    pipeline declaration before and after; RV(record) shows the tag before and after.
+  - "Permissions: C(codepipeline:GetPipeline), C(codepipeline:UpdatePipeline) (with C(iam:PassRole) for the
+    pipeline's role), C(codepipeline:ListTagsForResource), C(codepipeline:TagResource),
+    C(codepipeline:UntagResource); on the generated buckets the C(s3) bucket actions to create and secure them,
+    and C(s3:ListBucketVersions), C(s3:DeleteObjectVersion), C(s3:DeleteBucket) to delete them (see
+    docs/iam-policy.json)."
 """
 
 EXAMPLES = r"""
@@ -127,6 +177,23 @@ EXAMPLES = r"""
         bucket: my-artifacts-us-east-1
         encryption_key: alias/codepipeline
 
+- name: Converge with the regions whose facts are there; any other region's action is kept
+  mysfits.multi_region.codepipeline_stage:
+    region: us-west-2
+    pipeline: CorePipeline-mm-primary-region
+    name: CrossRegionDeploy
+    after: Deploy
+    purge_actions: false
+    actions: "{{ cross_region_actions }}"
+
+- name: Tear down one region (its action, its store and generated bucket if nothing else uses them)
+  mysfits.multi_region.codepipeline_stage:
+    region: us-west-2
+    pipeline: CorePipeline-mm-primary-region
+    name: CrossRegionDeploy
+    absent_actions:
+      - CrossRegionDeploy-eu-west-1
+
 - name: Remove the stage again
   mysfits.multi_region.codepipeline_stage:
     region: us-west-2
@@ -146,7 +213,7 @@ version:
   type: int
   sample: 3
 artifact_buckets:
-  description: Region -> name of each generated bucket ensured (created and secured) for a store this run adds.
+  description: Region -> name of each generated bucket ensured (created, secured, the role granted) by this run.
   returned: success
   type: dict
   sample: {"us-east-1": "codepipeline-us-east-1-123456789012-1a2b3c4d"}
@@ -156,10 +223,15 @@ bucket_changes:
   type: dict
   sample: {"us-east-1": ["create", "encryption", "versioning", "public_access_block", "policy"]}
 deleted_buckets:
-  description: Region -> bucket deleted (or to delete, in check mode) with O(delete_unused_buckets=true).
+  description: Region -> generated bucket emptied and deleted (or to delete, in check mode) because its store was removed.
   returned: success
   type: dict
   sample: {"eu-west-1": "codepipeline-eu-west-1-123456789012-1a2b3c4d"}
+record:
+  description: The value of the pipeline tag C(mysfits.multi_region/artifact-stores) before and after (null when there is no tag).
+  returned: success
+  type: dict
+  sample: {"before": null, "after": "form=artifactStore role=1a2b3c4d us-east-1=g"}
 replanned:
   description: Whether the pipeline changed between the read and the write and the change was planned again.
   returned: success
@@ -173,10 +245,10 @@ from ansible_collections.mysfits.multi_region.plugins.module_utils.artifact_buck
 from ansible_collections.mysfits.multi_region.plugins.module_utils.artifact_bucket import delete_bucket
 from ansible_collections.mysfits.multi_region.plugins.module_utils.artifact_bucket import ensure_artifact_bucket
 from ansible_collections.mysfits.multi_region.plugins.module_utils.common import aws_client
+from ansible_collections.mysfits.multi_region.plugins.module_utils.pipeline import RECORD_TAG
 from ansible_collections.mysfits.multi_region.plugins.module_utils.pipeline import ConcurrentChange
 from ansible_collections.mysfits.multi_region.plugins.module_utils.pipeline import PlanError
 from ansible_collections.mysfits.multi_region.plugins.module_utils.pipeline import apply_stage
-from ansible_collections.mysfits.multi_region.plugins.module_utils.pipeline import removed_generated_buckets
 
 try:
     import botocore
@@ -189,18 +261,20 @@ def main():
         pipeline=dict(type="str", required=True),
         name=dict(type="str", required=True),
         actions=dict(type="list", elements="dict"),
+        purge_actions=dict(type="bool", default=True),
+        absent_actions=dict(type="list", elements="str"),
         after=dict(type="str"),
         before=dict(type="str"),
         state=dict(type="str", default="present", choices=["present", "absent"]),
         artifact_stores=dict(type="dict", default={}),
         create_artifact_buckets=dict(type="bool", default=True),
-        delete_unused_buckets=dict(type="bool", default=False),
+        delete_unused_buckets=dict(type="bool", default=True),
     )
     module = AnsibleAWSModule(
         argument_spec=argument_spec,
         supports_check_mode=True,
         mutually_exclusive=[("after", "before")],
-        required_if=[("state", "present", ["actions"])],
+        required_if=[("state", "present", ["actions", "absent_actions"], True)],
     )
     params = module.params
     region = module.region
@@ -224,20 +298,52 @@ def main():
         except (botocore.exceptions.ClientError, botocore.exceptions.BotoCoreError) as e:
             module.fail_json_aws(e, msg="Could not update pipeline %s" % declaration.get("name"))
 
-    def ensure_buckets(buckets):
+    def read_record(arn):
+        try:
+            for page in client.get_paginator("list_tags_for_resource").paginate(resourceArn=arn):
+                for tag in page.get("tags", []):
+                    if tag.get("key") == RECORD_TAG:
+                        return tag.get("value")
+        except (botocore.exceptions.ClientError, botocore.exceptions.BotoCoreError) as e:
+            module.fail_json_aws(e, msg="Could not read the tags of pipeline %s" % params["pipeline"])
+        return None
+
+    def write_record(arn, value):
+        try:
+            if value is None:
+                client.untag_resource(aws_retry=True, resourceArn=arn, tagKeys=[RECORD_TAG])
+            else:
+                client.tag_resource(aws_retry=True, resourceArn=arn, tags=[{"key": RECORD_TAG, "value": value}])
+        except (botocore.exceptions.ClientError, botocore.exceptions.BotoCoreError) as e:
+            module.fail_json_aws(e, msg="Could not write the tag %s of pipeline %s" % (RECORD_TAG, params["pipeline"]))
+
+    def ensure_buckets(buckets, role_arn):
         for bucket_region, bucket in sorted(buckets.items()):
             spec = stores.get(bucket_region) or {}
             kms = spec.get("encryption_key") if isinstance(spec, dict) else None
             s3 = aws_client(module, "s3", region=bucket_region)
             try:
                 changes = ensure_artifact_bucket(s3, bucket, bucket_region, kms_key=kms,
-                                                 check_mode=module.check_mode)
+                                                 check_mode=module.check_mode, role_arn=role_arn)
             except BucketNotOurs as e:
                 module.fail_json(msg="artifact_stores: %s" % e)
             except (botocore.exceptions.ClientError, botocore.exceptions.BotoCoreError) as e:
                 module.fail_json_aws(e, msg="Could not set up artifact bucket %s in %s" % (bucket, bucket_region))
             if changes:
                 bucket_changes[bucket_region] = changes
+
+    def release_buckets(buckets):
+        deleted = {}
+        if not params["delete_unused_buckets"]:
+            return deleted
+        for bucket_region, bucket in sorted(buckets.items()):
+            try:
+                if delete_bucket(aws_client(module, "s3", region=bucket_region), bucket):
+                    deleted[bucket_region] = bucket
+            except (botocore.exceptions.ClientError, botocore.exceptions.BotoCoreError) as e:
+                module.fail_json_aws(e, msg="The pipeline was updated, but artifact bucket %s in %s could not be "
+                                            "emptied and deleted; run the task again" % (bucket, bucket_region))
+        return deleted
 
     plan_kwargs = dict(
         pipeline=params["pipeline"],
@@ -249,42 +355,36 @@ def main():
         before=params["before"],
         artifact_stores=stores,
         create_artifact_buckets=params["create_artifact_buckets"],
+        purge_actions=params["purge_actions"],
+        absent_actions=params["absent_actions"] or [],
     )
     try:
         outcome = apply_stage(get_pipeline, update_pipeline, plan_kwargs,
                               ensure_buckets=None if module.check_mode else ensure_buckets,
-                              check_mode=module.check_mode)
+                              check_mode=module.check_mode, read_record=read_record, write_record=write_record,
+                              release_buckets=release_buckets)
     except PlanError as e:
         module.fail_json(msg=str(e))
     except ConcurrentChange as e:
         module.fail_json(msg=str(e))
 
-    if module.check_mode and outcome["plan"]["buckets"]:
+    plan = outcome["plan"]
+    if module.check_mode and plan["buckets"]:
         # report what would change on the buckets, with read calls only
-        ensure_buckets(outcome["plan"]["buckets"])
+        ensure_buckets(plan["buckets"], outcome["before"].get("roleArn"))
+    deleted_buckets = outcome["released"]
+    if module.check_mode and not params["delete_unused_buckets"]:
+        deleted_buckets = {}
 
-    deleted_buckets = {}
-    if params["delete_unused_buckets"] and outcome["changed"]:
-        removable = removed_generated_buckets(outcome["before"], outcome["after"], region, outcome.get("account"))
-        for bucket_region, bucket in removable.items():
-            if module.check_mode:
-                deleted_buckets[bucket_region] = bucket
-                continue
-            try:
-                if delete_bucket(aws_client(module, "s3", region=bucket_region), bucket):
-                    deleted_buckets[bucket_region] = bucket
-            except (botocore.exceptions.ClientError, botocore.exceptions.BotoCoreError) as e:
-                module.fail_json_aws(e, msg="The pipeline was updated, but artifact bucket %s in %s could not be "
-                                            "deleted; delete it by hand" % (bucket, bucket_region))
-
-    changed = outcome["changed"] or bool(bucket_changes)
+    changed = outcome["changed"] or bool(bucket_changes) or outcome["record_changed"] or bool(deleted_buckets)
     result = dict(
         changed=changed,
         pipeline=outcome["after"],
         version=outcome["after"].get("version"),
-        artifact_buckets=outcome["plan"]["buckets"],
+        artifact_buckets=plan["buckets"],
         bucket_changes=bucket_changes,
         deleted_buckets=deleted_buckets,
+        record=dict(before=plan["record_before"], after=plan["record"]),
         replanned=outcome["replanned"],
     )
     if module._diff:

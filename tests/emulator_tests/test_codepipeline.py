@@ -33,7 +33,13 @@ TRUST = {"Version": "2012-10-17", "Statement": [
 @pytest.fixture
 def role_arn(aws):
     iam = aws.client("iam")
-    return iam.create_role(RoleName="CodePipelineRole", AssumeRolePolicyDocument=json.dumps(TRUST))["Role"]["Arn"]
+    arn = iam.create_role(RoleName="CodePipelineRole", AssumeRolePolicyDocument=json.dumps(TRUST))["Role"]["Arn"]
+    # the role can use the artifact stores of declaration() (test_artifact_access.py: a cross-region action fails
+    # otherwise)
+    iam.put_role_policy(RoleName="CodePipelineRole", PolicyName="artifacts", PolicyDocument=json.dumps({
+        "Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "s3:*",
+                                                "Resource": ["arn:aws:s3:::artifacts-*", "arn:aws:s3:::artifacts-*/*"]}]}))
+    return arn
 
 
 @pytest.fixture
@@ -183,6 +189,9 @@ def test_input_from_earlier_run_order_in_same_stage_is_valid(cp, role_arn):
 
 @pytest.fixture
 def repo(aws):
+    for region in (PRIMARY, SECONDARY):  # the artifact stores of declaration()
+        aws.client("s3", region).create_bucket(Bucket="artifacts-%s" % region,
+                                               CreateBucketConfiguration={"LocationConstraint": region})
     cc = aws.client("codecommit", PRIMARY)
     cc.create_repository(repositoryName="core-service-mm")
     head = cc.put_file(repositoryName="core-service-mm", branchName="master", fileContent=b"v1",

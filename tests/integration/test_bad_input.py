@@ -256,6 +256,11 @@ CASES = [
          module="codepipeline_stage",
          args={"pipeline": PIPELINE, "name": "CrossRegionDeploy", "after": "Deploy",
                "actions": [ecs_stage_action()], "create_artifact_buckets": False}),
+    case("stage-action-both-wanted-and-absent", make_pipeline,
+         ["absent_actions", "'CrossRegionDeploy' also in actions"],
+         module="codepipeline_stage",
+         args={"pipeline": PIPELINE, "name": "CrossRegionDeploy", "after": "Deploy", "purge_actions": False,
+               "actions": [ecs_stage_action()], "absent_actions": ["CrossRegionDeploy"]}),
 
     # --- CodeCommit file (codecommit_file) -----------------------------------------------------
     case("file-missing-repository", nothing,
@@ -292,6 +297,11 @@ CASES = [
          module="cloudwatch_dashboard",
          args={"name": DASHBOARD, "metrics": [{"widget": "No Such Widget", "metric": [
              "AWS/ApplicationELB", "RequestCount", "LoadBalancer", "app/alb-mm-secondary-region/2"]}]}),
+    case("dashboard-backup-name-too-long-for-later-backups", make_dashboard,
+         ["backup_name", "backup_mode=every_change", "at most 238"],
+         module="cloudwatch_dashboard",
+         args={"name": DASHBOARD, "widgets": [widget()], "backup": True, "backup_mode": "every_change",
+               "backup_name": "b" * 240}),
     case("dashboard-name-with-spaces", nothing,
          ["name", "Mythical Dashboard"],
          module="cloudwatch_dashboard", args={"name": "Mythical Dashboard", "widgets": [widget()]}),

@@ -1,6 +1,7 @@
 """cloudwatch_dashboard through ansible-playbook against the emulator, with the call log as witness."""
 import copy
 import json
+import re
 
 MODULE = "cloudwatch_dashboard"
 NAME = "MythicalMysfits-Dashboard"
@@ -176,9 +177,38 @@ def test_backup_is_taken_before_the_change(aws, module_runner):
     put_body(aws, lab2_body())
     mark = aws.control.last_seq()
     module_runner(MODULE, args(widgets=[ALB_WIDGET], backup=True, backup_name="before-lab3"))
-    ops = [c["operation"] for c in aws.control.calls(since=mark) if c["service"] == "cloudwatch"]
-    assert ops == ["GetDashboard", "PutDashboard", "GetDashboard", "PutDashboard"]
+    ops = [(c["operation"]) for c in aws.control.calls(since=mark) if c["service"] == "cloudwatch"]
+    # read, is there a first backup yet (no), save it, read again (a save meanwhile?), write
+    assert ops == ["GetDashboard", "GetDashboard", "PutDashboard", "GetDashboard", "PutDashboard"]
     assert stored(aws, "before-lab3") == lab2_body()
+
+
+def test_the_first_backup_is_the_original_dashboard_and_is_never_overwritten(aws, module_runner):
+    put_body(aws, lab2_body())
+    first = module_runner(MODULE, args(widgets=[ALB_WIDGET], metrics=ALB_ROWS, backup=True))
+    assert first["changed"] and first["backup_name"] == NAME + "-backup"
+    after_first = stored(aws)
+    second = module_runner(MODULE, args(widgets=[NEW_WIDGET], backup=True))
+    assert second["changed"] is True and second["backup_name"] is None, second
+    assert stored(aws, NAME + "-backup") == lab2_body()
+    assert stored(aws) != after_first
+    assert dashboard_names(aws) == [NAME, NAME + "-backup"]
+
+
+def test_every_change_keeps_the_original_and_saves_later_backups_named_apart(aws, module_runner):
+    put_body(aws, lab2_body())
+    module_runner(MODULE, args(widgets=[ALB_WIDGET], metrics=ALB_ROWS, backup=True, backup_mode="every_change"))
+    after_first = stored(aws)
+    second = module_runner(MODULE, args(widgets=[NEW_WIDGET], backup=True, backup_mode="every_change"))
+    assert second["changed"] is True, second
+    later = second["backup_name"]
+    assert re.match(r"^%s-backup-[0-9]{8}T[0-9]{6}Z$" % NAME, later), later
+    assert stored(aws, NAME + "-backup") == lab2_body()
+    assert stored(aws, later) == after_first
+    assert dashboard_names(aws) == sorted([NAME, NAME + "-backup", later])
+    # nothing to change: no backup at all
+    third = module_runner(MODULE, args(widgets=[NEW_WIDGET], backup=True, backup_mode="every_change"))
+    assert third["changed"] is False and third["backup_name"] is None
 
 
 def test_rejected_body_reports_the_widget_and_leaves_dashboard_unchanged(aws, module_runner):

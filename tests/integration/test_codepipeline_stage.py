@@ -65,6 +65,11 @@ def get(aws, name=PIPELINE):
     return aws.client("codepipeline").get_pipeline(name=name)["pipeline"]
 
 
+def tags(aws, name=PIPELINE):
+    arn = "arn:aws:codepipeline:%s:%s:%s" % (PRIMARY, account(aws), name)
+    return aws.client("codepipeline").list_tags_for_resource(resourceArn=arn)["tags"]
+
+
 def account(aws):
     return aws.client("sts").get_caller_identity()["Account"]
 
@@ -173,19 +178,19 @@ def test_foreign_stage_after_deploy_and_existing_artifact_stores_untouched(aws, 
     assert without_version(get(aws)) == without_version(original)
 
 
-def test_absent_restores_the_single_region_declaration_and_keeps_the_bucket(aws, module_runner):
+def test_absent_restores_the_single_region_declaration_and_keeps_the_bucket_on_request(aws, module_runner):
     original = make_pipeline(aws)
     assert module_runner("codepipeline_stage", stage_args(), region=PRIMARY)["changed"] is True
     bucket = pl.artifact_bucket_name(PIPELINE, account(aws), SECONDARY)
-    result = module_runner("codepipeline_stage", {"pipeline": PIPELINE, "name": "CrossRegionDeploy",
-                                                  "state": "absent"}, region=PRIMARY, diff=True)
+    args = {"pipeline": PIPELINE, "name": "CrossRegionDeploy", "state": "absent", "delete_unused_buckets": False}
+    result = module_runner("codepipeline_stage", args, region=PRIMARY, diff=True)
     assert result["changed"] is True, result
     assert without_version(get(aws)) == without_version(original)
     assert "artifactStores" in result["diff"]["before"] and "artifactStore" in result["diff"]["after"]
     aws.client("s3", SECONDARY).head_bucket(Bucket=bucket)  # kept
+    assert tags(aws) == []
     mark = aws.control.last_seq()
-    again = module_runner("codepipeline_stage", {"pipeline": PIPELINE, "name": "CrossRegionDeploy",
-                                                 "state": "absent"}, region=PRIMARY)
+    again = module_runner("codepipeline_stage", args, region=PRIMARY)
     assert again["changed"] is False and aws.control.mutating_calls(since=mark) == []
 
 
@@ -205,18 +210,19 @@ def test_two_secondary_regions_two_actions_two_stores_two_buckets(aws, module_ru
         assert_secure_bucket(aws, pl.artifact_bucket_name(PIPELINE, account(aws), region), region)
 
 
-def test_region_taken_out_of_the_stage_loses_its_store_and_keeps_its_bucket(aws, module_runner):
+def test_region_purged_from_the_stage_loses_its_store_and_generated_bucket(aws, module_runner):
     make_pipeline(aws)
     actions = [ecs_action(region, "CrossRegionDeploy-%s" % region, "imagedefinitions_%s.json" % region)
                for region in (SECONDARY, "eu-west-1")]
     assert module_runner("codepipeline_stage", stage_args(actions), region=PRIMARY)["changed"] is True
-    result = module_runner("codepipeline_stage", stage_args(actions[:1]), region=PRIMARY)
+    result = module_runner("codepipeline_stage", stage_args(actions[:1]), region=PRIMARY)  # purge_actions: true
     assert result["changed"] is True, result
     after = get(aws)
     assert set(after["artifactStores"]) == {PRIMARY, SECONDARY}
     assert [a["region"] for a in after["stages"][3]["actions"]] == [SECONDARY]
     bucket = pl.artifact_bucket_name(PIPELINE, account(aws), "eu-west-1")
-    assert bucket in [b["Name"] for b in aws.client("s3", "eu-west-1").list_buckets()["Buckets"]]
+    assert result["deleted_buckets"] == {"eu-west-1": bucket}
+    assert bucket not in [b["Name"] for b in aws.client("s3", "eu-west-1").list_buckets()["Buckets"]]
 
 
 def test_absent_with_delete_unused_buckets_deletes_only_the_generated_bucket(aws, module_runner):
@@ -250,7 +256,9 @@ def test_given_store_is_used_and_no_bucket_is_created(aws, module_runner):
     assert result["changed"] is True, result
     assert get(aws)["artifactStores"][SECONDARY] == {"type": "S3", "location": "my-east-artifacts",
                                                      "encryptionKey": {"id": "alias/mine", "type": "KMS"}}
-    assert [c["operation"] for c in aws.control.mutating_calls(since=mark)] == ["UpdatePipeline"]
+    # no bucket call: the tag records the store as given (u), then the pipeline is updated
+    assert [c["operation"] for c in aws.control.mutating_calls(since=mark)] == ["TagResource", "UpdatePipeline"]
+    assert tags(aws)[0]["value"].endswith(" us-east-1=u")
 
 
 @pytest.mark.parametrize("args,words", [
@@ -276,6 +284,83 @@ def test_after_and_before_are_mutually_exclusive(aws, module_runner):
     make_pipeline(aws)
     result = module_runner("codepipeline_stage", stage_args(before="Deploy"), region=PRIMARY)
     assert result.get("failed") is True and "after" in result["msg"] and "before" in result["msg"]
+
+
+# ---------------------------------------------------------------- merge, absent_actions, exact inverse
+
+def two_actions():
+    return [ecs_action(region, "CrossRegionDeploy-%s" % region, "imagedefinitions_%s.json" % region)
+            for region in (SECONDARY, "eu-west-1")]
+
+
+def snapshot(aws):
+    """What teardown must give back: the declaration, the pipeline's tags, every bucket of the account."""
+    return {"pipeline": without_version(get(aws)), "tags": sorted((t["key"], t["value"]) for t in tags(aws)),
+            "buckets": sorted(b["Name"] for b in aws.client("s3").list_buckets()["Buckets"])}
+
+
+def test_merge_keeps_a_region_whose_action_is_not_given_and_grants_the_role(aws, module_runner):
+    original = make_pipeline(aws)
+    first = module_runner("codepipeline_stage", stage_args(two_actions(), purge_actions=False), region=PRIMARY)
+    assert first["changed"] is True, first
+    converged = get(aws)
+    for region in (SECONDARY, "eu-west-1"):
+        bucket = pl.artifact_bucket_name(PIPELINE, account(aws), region)
+        policy = json.loads(aws.client("s3", region).get_bucket_policy(Bucket=bucket)["Policy"])
+        granted = [s for s in policy["Statement"] if s.get("Principal") == {"AWS": original["roleArn"]}]
+        assert {s["Resource"] for s in granted} == {"arn:aws:s3:::%s" % bucket, "arn:aws:s3:::%s/*" % bucket}
+    # eu-west-1's facts are missing on the second converge: only us-east-1's action is given
+    mark = aws.control.last_seq()
+    second = module_runner("codepipeline_stage", stage_args(two_actions()[:1], purge_actions=False), region=PRIMARY)
+    assert second["changed"] is False, second
+    assert aws.control.mutating_calls(since=mark) == []
+    assert get(aws) == converged
+
+
+def test_teardown_region_by_region_is_an_exact_inverse(aws, module_runner):
+    make_pipeline(aws)
+    arn = "arn:aws:codepipeline:%s:%s:%s" % (PRIMARY, account(aws), PIPELINE)
+    aws.client("codepipeline").tag_resource(resourceArn=arn, tags=[{"key": "team", "value": "mysfits"}])
+    before = snapshot(aws)
+    assert module_runner("codepipeline_stage", stage_args(two_actions(), purge_actions=False),
+                         region=PRIMARY)["changed"] is True
+    assert sorted(t["key"] for t in tags(aws)) == sorted(["team", pl.RECORD_TAG])
+    east_bucket = pl.artifact_bucket_name(PIPELINE, account(aws), SECONDARY)
+    eu_bucket = pl.artifact_bucket_name(PIPELINE, account(aws), "eu-west-1")
+
+    one = {"pipeline": PIPELINE, "name": "CrossRegionDeploy", "absent_actions": ["CrossRegionDeploy-eu-west-1"]}
+    mark = aws.control.last_seq()
+    planned = module_runner("codepipeline_stage", one, region=PRIMARY, check=True, diff=True)
+    assert planned["changed"] is True and aws.control.mutating_calls(since=mark) == []
+    assert planned["deleted_buckets"] == {"eu-west-1": eu_bucket}
+    assert [a["name"] for a in planned["diff"]["after"]["stages"][3]["actions"]] == ["CrossRegionDeploy-us-east-1"]
+    assert set(planned["diff"]["after"]["artifactStores"]) == {PRIMARY, SECONDARY}
+
+    removed = module_runner("codepipeline_stage", one, region=PRIMARY)
+    assert removed["deleted_buckets"] == {"eu-west-1": eu_bucket}, removed
+    after_one = get(aws)
+    assert [a["name"] for a in after_one["stages"][3]["actions"]] == ["CrossRegionDeploy-us-east-1"]
+    assert set(after_one["artifactStores"]) == {PRIMARY, SECONDARY}
+    names = [b["Name"] for b in aws.client("s3").list_buckets()["Buckets"]]
+    assert east_bucket in names and eu_bucket not in names
+
+    last = dict(one, absent_actions=["CrossRegionDeploy-us-east-1"])
+    assert module_runner("codepipeline_stage", last, region=PRIMARY)["changed"] is True
+    assert snapshot(aws) == before
+    mark = aws.control.last_seq()
+    again = module_runner("codepipeline_stage", last, region=PRIMARY)
+    assert again["changed"] is False and aws.control.mutating_calls(since=mark) == []
+
+
+def test_a_store_map_the_team_had_stays_a_map_after_removal(aws, module_runner):
+    theirs = {PRIMARY: {"type": "S3", "location": "mm-primary-artifacts"}}
+    make_pipeline(aws, artifact_stores=theirs)
+    before = snapshot(aws)
+    assert module_runner("codepipeline_stage", stage_args(), region=PRIMARY)["changed"] is True
+    assert module_runner("codepipeline_stage", {"pipeline": PIPELINE, "name": "CrossRegionDeploy",
+                                                "state": "absent"}, region=PRIMARY)["changed"] is True
+    assert get(aws)["artifactStores"] == theirs and "artifactStore" not in get(aws)
+    assert snapshot(aws) == before
 
 
 # ---------------------------------------------------------------- concurrent change between read and write

@@ -62,9 +62,11 @@ def primary_environment(aws):
     return originals
 
 
-def run_role(aws, tmp_path, secondaries, extra_vars=None, check=False, same_names=False):
+def run_role(aws, tmp_path, secondaries, extra_vars=None, check=False, same_names=False, published=None):
+    """The role on the primary host of an inventory with ``secondaries``; ``published``: the secondary regions
+    with facts in mm_regions (default: every one; the others are regions whose stack step failed)."""
     facts = {PRIMARY: region_facts(aws, PRIMARY, "primary")}
-    for region in secondaries:
+    for region in (secondaries if published is None else published):
         facts[region] = region_facts(aws, region, "secondary", same_names)
     inventory = {"regions": {"children": {"primary": {"hosts": {PRIMARY: None}},
                                           "secondary": {"hosts": {r: None for r in secondaries}}},
@@ -214,3 +216,83 @@ def test_ecr_replication_with_same_names_replicates_and_pushes_once(aws, tmp_pat
                           {"filter": "%s-likeservicerepo" % STACK, "filterType": "PREFIX_MATCH"}]}]
     commands = buildspec(aws, SERVICES["core"][1])["phases"]["post_build"]["commands"]
     assert [c for c in commands if c.startswith("docker push")] == ['docker push "$PRIMARY_REPOSITORY_URI:$IMAGE_TAG"']
+
+
+def stage_actions(aws, pipeline):
+    declaration = aws.client("codepipeline").get_pipeline(name=pipeline)["pipeline"]
+    (stage,) = [s for s in declaration["stages"] if s["name"] == "CrossRegionDeploy"]
+    return {a["region"]: (a["name"], a["configuration"]["FileName"]) for a in stage["actions"]}
+
+
+def test_adding_a_region_renames_no_other(aws, tmp_path):
+    """Names are found in the stage, not recomputed from the number of regions (issue 14)."""
+    primary_environment(aws)
+    run, _ = run_role(aws, tmp_path, ["us-east-1"], extra_vars={"pipeline_cross_region_wait": False})
+    assert run.rc == 0, run
+    run, facts = run_role(aws, tmp_path, ["us-east-1", "eu-west-1"], extra_vars={"pipeline_cross_region_wait": False})
+    assert run.rc == 0, run
+    for name, (pipeline, repository, _) in SERVICES.items():
+        assert stage_actions(aws, pipeline) == {
+            "us-east-1": ("CrossRegionDeploy", "imagedefinitions_secondary.json"),
+            "eu-west-1": ("CrossRegionDeploy-eu-west-1", "imagedefinitions_eu-west-1.json")}
+        spec = buildspec(aws, repository)
+        assert sorted(spec["artifacts"]["files"]) == ["imagedefinitions_eu-west-1.json",
+                                                      "imagedefinitions_primary.json",
+                                                      "imagedefinitions_secondary.json"]
+        variables = spec["env"]["variables"]
+        written = {variables["SECONDARY_%d_REGION" % i]: variables["SECONDARY_%d_IMAGEDEFINITIONS" % i] for i in (1, 2)}
+        assert written == {"us-east-1": "imagedefinitions_secondary.json", "eu-west-1": "imagedefinitions_eu-west-1.json"}
+        assert variables["SECONDARY_1_REPOSITORY_URI"] in (facts["us-east-1"]["ecr"][name], facts["eu-west-1"]["ecr"][name])
+
+
+def test_region_without_facts_keeps_everything_and_the_buildspec_stays(aws, tmp_path):
+    """A region of the inventory whose stack step failed (no facts) loses nothing; no buildspec commit, no run."""
+    primary_environment(aws)
+    run, _ = run_role(aws, tmp_path, ["us-east-1", "eu-west-1"], extra_vars={"pipeline_cross_region_wait": False})
+    assert run.rc == 0, run
+    cp = aws.client("codepipeline")
+    before = {p: cp.get_pipeline(name=p)["pipeline"] for p, _, _ in SERVICES.values()}
+    specs = {r: buildspec(aws, r) for _, r, _ in SERVICES.values()}
+    mark = aws.control.last_seq()
+    run, _ = run_role(aws, tmp_path, ["us-east-1", "eu-west-1"], published=["us-east-1"])
+    assert run.rc != 0
+    assert "eu-west-1: no stack outputs in this run" in " ".join(run.stdout.split())
+    assert aws.control.mutating_calls(since=mark) == []
+    for pipeline, repository, _ in SERVICES.values():
+        assert cp.get_pipeline(name=pipeline)["pipeline"] == before[pipeline]
+        assert buildspec(aws, repository) == specs[repository]
+
+
+def test_region_left_out_of_the_inventory_is_not_removed(aws, tmp_path):
+    """Only teardown removes: a region with actions that the inventory no longer lists keeps them."""
+    primary_environment(aws)
+    run, _ = run_role(aws, tmp_path, ["us-east-1", "eu-west-1"], extra_vars={"pipeline_cross_region_wait": False})
+    assert run.rc == 0, run
+    cp = aws.client("codepipeline")
+    before = {p: cp.get_pipeline(name=p)["pipeline"] for p, _, _ in SERVICES.values()}
+    mark = aws.control.last_seq()
+    run, _ = run_role(aws, tmp_path, ["us-east-1"])
+    assert run.rc != 0
+    assert "eu-west-1: has deploy actions in" in " ".join(run.stdout.split())
+    assert aws.control.mutating_calls(since=mark) == []
+    for pipeline, _, _ in SERVICES.values():
+        assert cp.get_pipeline(name=pipeline)["pipeline"] == before[pipeline]
+
+
+def test_absent_regions_remove_exactly_their_actions(aws, tmp_path):
+    """Teardown's path: the named region's actions go (absent_actions); the other keeps its names."""
+    primary_environment(aws)
+    run, _ = run_role(aws, tmp_path, ["us-east-1"], extra_vars={"pipeline_cross_region_wait": False})
+    assert run.rc == 0, run
+    run, _ = run_role(aws, tmp_path, ["us-east-1", "eu-west-1"], extra_vars={"pipeline_cross_region_wait": False})
+    assert run.rc == 0, run
+    run, _ = run_role(aws, tmp_path, ["us-east-1", "eu-west-1"],
+                      extra_vars={"pipeline_cross_region_wait": False,
+                                  "pipeline_cross_region_inventory_regions": ["eu-west-1"],
+                                  "pipeline_cross_region_absent_regions": ["us-east-1"]})
+    assert run.rc == 0, run
+    for pipeline, repository, _ in SERVICES.values():
+        assert stage_actions(aws, pipeline) == {
+            "eu-west-1": ("CrossRegionDeploy-eu-west-1", "imagedefinitions_eu-west-1.json")}
+        spec = buildspec(aws, repository)
+        assert spec["artifacts"]["files"] == ["imagedefinitions_primary.json", "imagedefinitions_eu-west-1.json"]

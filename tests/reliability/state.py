@@ -231,9 +231,26 @@ def _buckets(client):
     return result
 
 
+def stack_tokens(client, primary=PRIMARY, secondaries=SECONDARIES, stacks=None):
+    """``{token: placeholder}`` of the stacks as they are now (for :func:`snapshot`'s ``tokens`` once a stack
+    is gone: what still names its resources is then normalised as before)."""
+    stacks = stacks or STACKS
+    physical = {}
+    for region in [primary] + list(secondaries):
+        for _role, name in sorted(stacks.items()):
+            found = _stack(client, region, name)
+            if found is not None:
+                physical["%s/%s" % (region, name)] = found[1]
+    return random_tokens(physical)
+
+
 def snapshot(client, primary=PRIMARY, secondaries=SECONDARIES, stacks=None, table=TABLE,
-             repositories=REPOSITORIES):
-    """Everything the site playbook builds or edits, as one comparable dict (see the module docstring)."""
+             repositories=REPOSITORIES, tokens=None):
+    """Everything the site playbook builds or edits, as one comparable dict (see the module docstring).
+
+    ``tokens``: more ``{token: placeholder}`` (:func:`stack_tokens` of an earlier state), used for tokens the
+    current stacks do not name.
+    """
     stacks = stacks or STACKS
     regions = [primary] + list(secondaries)
     state = {"stacks": {}, "table": {}, "dashboards": {}}
@@ -249,7 +266,7 @@ def snapshot(client, primary=PRIMARY, secondaries=SECONDARIES, stacks=None, tabl
     state["pipelines"] = _pipelines(client, primary)
     state["repositories"] = _repositories(client, primary, repositories)
     state["buckets"] = _buckets(client)
-    state = normalise(state, _replacer(random_tokens(physical)))
+    state = normalise(state, _replacer(dict(tokens or {}, **random_tokens(physical))))
     # One canonical form: tuples become lists, so that a snapshot equals its JSON round trip.
     return json.loads(json.dumps(state, sort_keys=True, default=str))
 

@@ -28,6 +28,8 @@ the moment they start, with no ``GetPipelineState``. This extension:
 * resolves a CodeCommit source action's revision from the CodeCommit extension
   (the branch head when the execution starts); a missing repository or branch
   fails the source action, as in AWS.
+* fails a cross-region action whose role cannot use its region's artifact store
+  (``artifact_access.role_store_access``: the role's policies or the bucket policy must allow it).
 * adds ``GetPipelineState``.
 * starts the pipelines whose CodeCommit source watches a branch when the branch
   gets a new head (called by the CodeCommit extension), like the EventBridge
@@ -194,6 +196,7 @@ class Execution:
         self.superseded = False
         self.stopped = False
         self._resolve_sources(backend.account_id)
+        self._check_artifact_access(backend.account_id, declaration)
         self._apply_fail_next()
         from . import pipeline_engine
         self.run_mode = pipeline_engine.needs_run(backend.account_id, self.region, self.stages)
@@ -243,6 +246,29 @@ class Execution:
                     commit, artifact=outputs[0]["name"] if outputs else None,
                     url="https://console.aws.amazon.com/codecommit/home?region=%s#/repository/%s/commit/%s" % (
                         self.region, repo, commit["commitId"]))
+
+    def _check_artifact_access(self, account_id, declaration):
+        """A cross-region action whose role cannot use its region's artifact store fails (artifact_access.py)."""
+        from . import artifact_access
+        stores = declaration.get("artifactStores") or {}
+        for stage in self.stages:
+            for action in stage["actions"]:
+                region = action.get("region") or self.region
+                if region == self.region or region not in stores:
+                    continue
+                bucket = stores[region].get("location")
+                role = action.get("roleArn") or declaration.get("roleArn")
+                key = "%s/%s/%s" % (self.pipeline_name[:20], (action.get("inputArtifacts") or [{}])[0].get(
+                    "name", "artifact")[:10], self.pipeline_execution_id[:7])
+                refused = artifact_access.role_store_access(account_id, role, bucket, key,
+                                                            encrypted_with_kms=True)
+                if refused:
+                    # Modelled on the console's message for an artifact store the role cannot use.
+                    self._fail(stage["name"], action["name"], "JobFailed",
+                               "Insufficient permissions: the service role or action role doesn't have the "
+                               "permissions required to access the Amazon S3 bucket named %s (%s). Update the "
+                               "IAM role permissions, and then try again. Error: Amazon S3:AccessDenied:Access "
+                               "Denied" % (bucket, refused))
 
     def _apply_fail_next(self):
         with _LOCK:

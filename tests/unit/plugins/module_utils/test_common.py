@@ -60,3 +60,35 @@ def test_timeout_message_names_what_and_the_last_state():
 def test_timeout_messages_round_the_seconds():
     assert str(WaitTimeout("x", 1.99998999699892, "y")).startswith("Timed out after 2s waiting for x")
     assert str(WaitTimeout("x", 90.25, "y")).startswith("Timed out after 90.2s waiting")
+
+
+# ---------------------------------------------------------------- clients: one retry layer
+
+class _Module:
+    def __init__(self):
+        self.calls = []
+
+    def client(self, service, retry_decorator=None, **extra):
+        self.calls.append((service, retry_decorator, extra))
+        return object()
+
+
+def test_clients_retry_in_botocore_only_standard_mode_ten_attempts():
+    from ansible_collections.mysfits.multi_region.plugins.module_utils import common
+
+    module = _Module()
+    common.aws_client(module, "s3", region="us-east-1")
+    service, decorator, extra = module.calls[0]
+    assert service == "s3" and extra["region"] == "us-east-1"
+    assert extra["config"] == {"retries": {"mode": "standard", "total_max_attempts": 10}}
+    # the decorator amazon.aws wraps the client with adds no retry: it returns the call itself
+    calls = []
+
+    def flaky():
+        calls.append(1)
+        raise RuntimeError("HTTP 500")
+
+    with pytest.raises(RuntimeError):
+        decorator(flaky)()
+    assert calls == [1]
+    assert decorator(flaky) is flaky

@@ -109,11 +109,13 @@ def test_lab_case_adds_stage_after_deploy_and_converts_artifact_store():
 
 
 def test_applying_the_plan_again_changes_nothing():
-    first = plan(lab_pipeline())["declaration"]
+    done = plan(lab_pipeline())
+    first = done["declaration"]
     # as AWS answers it: defaults filled in, version bumped
     stored = copy.deepcopy(first)
     stored["version"] = 2
-    again = plan(stored)
+    again = plan(stored, record=done["record"])
+    assert again["record"] == done["record"]
     assert not again["changed"]
     assert again["declaration"] == stored
     assert again["buckets"] == {}  # the store exists: its bucket was ensured when it was added
@@ -205,14 +207,17 @@ def test_absent_keeps_stores_other_stages_need():
     assert stage_names(result["declaration"]) == ["Source", "Build_Docker_Container", "Deploy", "Theirs"]
 
 
-def test_removed_generated_buckets_only_names_buckets_this_module_made():
+def test_absent_releases_only_buckets_this_module_generated():
     two = [ecs_action("us-east-1", "CrossRegionDeploy-us-east-1", "imagedefinitions_us-east-1.json"),
            ecs_action("eu-west-1", "CrossRegionDeploy-eu-west-1", "imagedefinitions_eu-west-1.json")]
-    before = plan(lab_pipeline(), two, artifact_stores={"eu-west-1": {"bucket": "given-by-someone"}})["declaration"]
-    after = pl.plan_stage(before, "CrossRegionDeploy", [], REGION, ACCOUNT, state="absent")["declaration"]
-    assert pl.removed_generated_buckets(before, after, REGION, ACCOUNT) == {
-        "us-east-1": pl.artifact_bucket_name(before["name"], ACCOUNT, "us-east-1")}
-    assert pl.removed_generated_buckets(before, before, REGION, ACCOUNT) == {}
+    added = plan(lab_pipeline(), two, artifact_stores={"eu-west-1": {"bucket": "given-by-someone"}})
+    assert added["record"] == "form=artifactStore role=%s eu-west-1=u us-east-1=g" % pl.role_digest(
+        lab_pipeline()["roleArn"])
+    result = pl.plan_stage(added["declaration"], "CrossRegionDeploy", [], REGION, ACCOUNT, state="absent",
+                           record=added["record"])
+    assert result["released"] == {"us-east-1": pl.artifact_bucket_name(lab_pipeline()["name"], ACCOUNT, "us-east-1")}
+    assert result["record"] is None
+    assert result["declaration"] == lab_pipeline()
 
 
 def test_absent_when_missing_is_no_change():
@@ -260,6 +265,162 @@ def test_input_artifact_from_lower_run_order_of_same_stage_is_valid():
         plan(lab_pipeline(), [producer, dict(consumer, runOrder=1)])
 
 
+# ------------------------------------------------------------ merge, absent_actions, the record, exact inverse
+
+def two_regions():
+    return [ecs_action("us-east-1", "CrossRegionDeploy-us-east-1", "imagedefinitions_us-east-1.json"),
+            ecs_action("eu-west-1", "CrossRegionDeploy-eu-west-1", "imagedefinitions_eu-west-1.json")]
+
+
+def converged(declaration=None, actions=None, **kwargs):
+    """A declaration after a converge as AWS stores it (version bumped), and the tag value written."""
+    done = plan(declaration or lab_pipeline(), two_regions() if actions is None else actions, **kwargs)
+    stored = dict(copy.deepcopy(done["declaration"]), version=2)
+    return stored, done["record"]
+
+
+def test_record_round_trip_and_refuses_what_it_did_not_write():
+    text = "form=artifactStore role=0a1b2c3d eu-west-1=u us-east-1=g"
+    record = pl.parse_record(text)
+    assert record == {"form": "artifactStore", "role": "0a1b2c3d",
+                      "added": {"us-east-1": "generated", "eu-west-1": "given"}}
+    assert pl.format_record(record) == text
+    assert pl.parse_record(None) is None
+    for bad in ("", "hello", "form=artifactStore us-east-1=x", "role=0a1b2c3d us-east-1=g"):
+        with pytest.raises(pl.PlanError) as raised:
+            pl.parse_record(bad)
+        assert raised.value.parameter == "pipeline" and pl.RECORD_TAG in str(raised.value)
+
+
+def test_merge_keeps_the_actions_and_stores_of_a_region_not_given():
+    stored, record = converged()
+    # second converge: eu-west-1's facts are missing, only us-east-1's action is given
+    result = plan(stored, [ecs_action("us-east-1", "CrossRegionDeploy-us-east-1", "imagedefinitions_us-east-1.json")],
+                  purge_actions=False, record=record)
+    assert not result["changed"]
+    assert result["declaration"] == stored
+    assert result["released"] == {} and result["record"] == record
+
+
+def test_merge_replaces_by_name_and_adds_new_actions_after_the_kept_ones():
+    stored, record = converged()
+    changed = dict(ecs_action("eu-west-1", "CrossRegionDeploy-eu-west-1", "imagedefinitions_eu-west-1.json"))
+    changed["configuration"] = dict(changed["configuration"], ServiceName="Other")
+    third = ecs_action("ap-south-1", "CrossRegionDeploy-ap-south-1", "imagedefinitions_ap-south-1.json")
+    result = plan(stored, [third, changed], purge_actions=False, record=record)
+    actions = result["declaration"]["stages"][3]["actions"]
+    assert [a["name"] for a in actions] == ["CrossRegionDeploy-us-east-1", "CrossRegionDeploy-eu-west-1",
+                                            "CrossRegionDeploy-ap-south-1"]
+    assert actions[1]["configuration"]["ServiceName"] == "Other"
+    assert actions[0] == stored["stages"][3]["actions"][0]
+    assert set(result["declaration"]["artifactStores"]) == {REGION, "us-east-1", "eu-west-1", "ap-south-1"}
+    assert set(result["buckets"]) == {"ap-south-1"}
+    assert "ap-south-1=g" in result["record"] and "us-east-1=g" in result["record"]
+
+
+def test_purge_drops_actions_not_given_and_the_store_the_module_added():
+    stored, record = converged()
+    result = plan(stored, two_regions()[:1], record=record)
+    assert [a["name"] for a in result["declaration"]["stages"][3]["actions"]] == ["CrossRegionDeploy-us-east-1"]
+    assert set(result["declaration"]["artifactStores"]) == {REGION, "us-east-1"}
+    assert set(result["released"]) == {"eu-west-1"}
+
+
+def test_absent_actions_remove_exactly_one_region_and_rename_nothing():
+    stored, record = converged()
+    result = pl.plan_stage(stored, "CrossRegionDeploy", [], REGION, ACCOUNT, absent_actions=[
+        "CrossRegionDeploy-eu-west-1"], record=record)
+    stage = result["declaration"]["stages"][3]
+    assert stage["actions"] == stored["stages"][3]["actions"][:1]
+    assert set(result["declaration"]["artifactStores"]) == {REGION, "us-east-1"}
+    assert result["declaration"]["artifactStores"]["us-east-1"] == stored["artifactStores"]["us-east-1"]
+    assert result["released"] == {"eu-west-1": pl.artifact_bucket_name(stored["name"], ACCOUNT, "eu-west-1")}
+    assert "eu-west-1" not in result["record"] and "us-east-1=g" in result["record"]
+    # the same with purge_actions=false and the remaining region's action given
+    merged = pl.plan_stage(stored, "CrossRegionDeploy", two_regions()[:1], REGION, ACCOUNT, purge_actions=False,
+                           absent_actions=["CrossRegionDeploy-eu-west-1"], after="Deploy", record=record)
+    assert merged["declaration"] == result["declaration"]
+
+
+def test_absent_actions_of_the_last_region_give_back_the_pipeline_as_it_was():
+    stored, record = converged()
+    first = pl.plan_stage(stored, "CrossRegionDeploy", [], REGION, ACCOUNT,
+                          absent_actions=["CrossRegionDeploy-eu-west-1"], record=record)
+    stored = dict(first["declaration"], version=3)
+    last = pl.plan_stage(stored, "CrossRegionDeploy", [], REGION, ACCOUNT,
+                         absent_actions=["CrossRegionDeploy-us-east-1"], record=first["record"])
+    assert {k: v for k, v in last["declaration"].items() if k != "version"} == {
+        k: v for k, v in lab_pipeline().items() if k != "version"}
+    assert last["record"] is None
+    assert set(last["released"]) == {"us-east-1"}
+
+
+def test_a_store_map_the_team_had_stays_a_map():
+    theirs = lab_pipeline()
+    theirs["artifactStores"] = {REGION: theirs.pop("artifactStore")}
+    stored, record = converged(theirs)
+    assert record.startswith("form=artifactStores ")
+    removed = pl.plan_stage(stored, "CrossRegionDeploy", [], REGION, ACCOUNT, state="absent", record=record)
+    assert removed["declaration"] == dict(theirs, version=2)
+    assert removed["record"] is None
+
+
+def test_stores_the_module_did_not_add_are_never_removed():
+    declaration = lab_pipeline()
+    declaration["artifactStores"] = {REGION: declaration.pop("artifactStore"),
+                                     "eu-west-1": {"type": "S3", "location": "team-eu-store"}}
+    stored, record = converged(declaration)
+    assert "eu-west-1" not in record  # it was there before
+    removed = pl.plan_stage(stored, "CrossRegionDeploy", [], REGION, ACCOUNT, state="absent", record=record)
+    assert removed["declaration"]["artifactStores"] == declaration["artifactStores"]
+    assert removed["released"] == {"us-east-1": pl.artifact_bucket_name(stored["name"], ACCOUNT, "us-east-1")}
+
+
+def test_a_changed_pipeline_role_has_the_generated_buckets_ensured_again():
+    stored, record = converged()
+    assert plan(stored, two_regions(), record=record)["buckets"] == {}
+    stored["roleArn"] = "arn:aws:iam::%s:role/another" % ACCOUNT
+    again = plan(stored, two_regions(), record=record)
+    assert set(again["buckets"]) == {"us-east-1", "eu-west-1"} and not again["changed"]
+    assert again["record"] != record and pl.role_digest(stored["roleArn"]) in again["record"]
+
+
+def test_a_pipeline_without_the_tag_has_its_generated_stores_adopted():
+    stored, _ = converged()
+    adopted = pl.adopted_record(stored, REGION, ACCOUNT)
+    assert adopted == {"form": "artifactStore", "role": None,
+                       "added": {"us-east-1": "generated", "eu-west-1": "generated"}}
+    removed = pl.plan_stage(stored, "CrossRegionDeploy", [], REGION, ACCOUNT, state="absent")
+    assert "artifactStore" in removed["declaration"] and "artifactStores" not in removed["declaration"]
+
+
+def test_a_store_gone_but_still_recorded_releases_its_bucket():
+    """A teardown that stopped after UpdatePipeline: the next run deletes the bucket and forgets the region."""
+    stored, record = converged()
+    gone = pl.plan_stage(stored, "CrossRegionDeploy", [], REGION, ACCOUNT, state="absent", record=record)
+    again = pl.plan_stage(dict(gone["declaration"], version=3), "CrossRegionDeploy", [], REGION, ACCOUNT,
+                          state="absent", record=record)
+    assert not again["changed"]
+    assert set(again["released"]) == {"us-east-1", "eu-west-1"} and again["record"] is None
+
+
+@pytest.mark.parametrize("kwargs,words", [
+    ({"absent_actions": ["CrossRegionDeploy"]}, "also in actions"),
+    ({"absent_actions": [""]}, "action name"),
+])
+def test_bad_absent_actions_name_the_parameter(kwargs, words):
+    with pytest.raises(pl.PlanError) as raised:
+        plan(lab_pipeline(), **kwargs)
+    assert raised.value.parameter == "absent_actions" and words in str(raised.value)
+
+
+def test_absent_actions_without_actions_keep_the_others_even_with_purge():
+    stored, record = converged()
+    result = pl.plan_stage(stored, "CrossRegionDeploy", [], REGION, ACCOUNT, purge_actions=True,
+                           absent_actions=["nothing-by-that-name"], record=record)
+    assert not result["changed"] and result["released"] == {}
+
+
 # ------------------------------------------------------------ apply_stage: read, re-read, write
 
 class FakePipelines:
@@ -297,17 +458,58 @@ def kwargs():
 def test_apply_writes_once_and_ensures_buckets_first():
     fake = FakePipelines(lab_pipeline())
     ensured = []
-    outcome = pl.apply_stage(fake.get, fake.update, kwargs(), ensure_buckets=lambda b: ensured.append(
+    outcome = pl.apply_stage(fake.get, fake.update, kwargs(), ensure_buckets=lambda b, role: ensured.append(
         (dict(b), len(fake.updates))))
     assert outcome["changed"] and not outcome["replanned"]
     assert len(fake.updates) == 1 and fake.updates[0]["version"] == 1
     assert ensured == [({"us-east-1": pl.artifact_bucket_name(fake.stored["name"], ACCOUNT, "us-east-1")}, 0)]
 
 
+class FakeTags:
+    def __init__(self, value=None, log=None):
+        self.value = value
+        self.log = log if log is not None else []
+
+    def read(self, arn):
+        return self.value
+
+    def write(self, arn, value):
+        self.log.append(("tag", value))
+        self.value = value
+
+
+def test_apply_writes_the_tag_before_adding_and_after_removing():
+    fake = FakePipelines(lab_pipeline())
+    log = []
+    tags = FakeTags(log=log)
+    update = fake.update
+
+    def logged_update(declaration):
+        log.append(("update", len(declaration["stages"])))
+        return update(declaration)
+
+    def release(buckets):
+        log.append(("release", sorted(buckets)))
+        return dict(buckets)
+
+    pl.apply_stage(fake.get, logged_update, kwargs(), read_record=tags.read, write_record=tags.write,
+                   release_buckets=release)
+    assert [entry[0] for entry in log] == ["tag", "update"] and tags.value.endswith("us-east-1=g")
+    del log[:]
+    outcome = pl.apply_stage(fake.get, logged_update, dict(kwargs(), state="absent", actions=[]),
+                             read_record=tags.read, write_record=tags.write, release_buckets=release)
+    assert log == [("update", 3), ("release", ["us-east-1"]), ("tag", None)]
+    assert outcome["released"] == {"us-east-1": pl.artifact_bucket_name(fake.stored["name"], ACCOUNT, "us-east-1")}
+    assert "artifactStore" in fake.stored and "artifactStores" not in fake.stored
+
+
 def test_apply_check_mode_never_writes():
     fake = FakePipelines(lab_pipeline())
-    outcome = pl.apply_stage(fake.get, fake.update, kwargs(), ensure_buckets=None, check_mode=True)
-    assert outcome["changed"] and fake.updates == []
+    tags = FakeTags()
+    outcome = pl.apply_stage(fake.get, fake.update, kwargs(), ensure_buckets=None, check_mode=True,
+                             read_record=tags.read, write_record=tags.write, release_buckets=lambda b: 1 / 0)
+    assert outcome["changed"] and fake.updates == [] and tags.log == []
+    assert outcome["record_changed"]
     assert stage_names(outcome["after"])[-1] == "CrossRegionDeploy"
 
 
@@ -397,10 +599,50 @@ def test_kms_key_must_match_when_given():
 def test_policy_merge_keeps_other_statements():
     other = {"Sid": "Theirs", "Effect": "Allow", "Principal": {"AWS": "x"}, "Action": "s3:GetObject",
              "Resource": "arn:aws:s3:::b/*"}
-    merged = json.loads(ab.policy_with_tls_only("b", json.dumps({"Version": "2012-10-17", "Statement": [other]})))
+    merged = json.loads(ab.desired_policy("b", json.dumps({"Version": "2012-10-17", "Statement": [other]})))
     assert merged["Statement"][0] == other
     assert merged["Statement"][1]["Condition"] == {"Bool": {"aws:SecureTransport": "false"}}
-    assert ab.policy_with_tls_only("b", json.dumps(merged)) is None
+    assert ab.desired_policy("b", json.dumps(merged)) is None
+
+
+ROLE = "arn:aws:iam::%s:role/mm-primary-region-CodePipelineRole-X" % ACCOUNT
+
+
+def test_policy_grants_the_pipeline_role_what_codepipeline_needs():
+    policy = json.loads(ab.desired_policy("b", None, ROLE))
+    by_sid = {s.get("Sid"): s for s in policy["Statement"]}
+    bucket, objects = by_sid[ab.ROLE_BUCKET_SID], by_sid[ab.ROLE_OBJECTS_SID]
+    assert bucket["Principal"] == objects["Principal"] == {"AWS": ROLE}
+    assert bucket["Resource"] == "arn:aws:s3:::b" and objects["Resource"] == "arn:aws:s3:::b/*"
+    # the user guide's service role statements for artifact buckets
+    assert {"s3:GetBucketVersioning", "s3:GetBucketAcl", "s3:GetBucketLocation"} == set(bucket["Action"])
+    assert {"s3:PutObject", "s3:PutObjectAcl", "s3:GetObject", "s3:GetObjectVersion"} <= set(objects["Action"])
+    assert by_sid[ab.DENY_INSECURE_SID]["Effect"] == "Deny"
+    assert ab.desired_policy("b", json.dumps(policy), ROLE) is None
+
+
+def test_policy_is_compared_by_meaning_not_text():
+    policy = json.loads(ab.desired_policy("b", None, ROLE))
+    for statement in policy["Statement"]:
+        if statement.get("Sid") == ab.ROLE_OBJECTS_SID:
+            statement["Action"] = [a.upper() for a in reversed(statement["Action"])]
+            statement["Principal"] = {"AWS": [ROLE]}
+            statement["Resource"] = ["arn:aws:s3:::b/*"]
+    policy["Statement"].reverse()
+    assert ab.desired_policy("b", json.dumps(policy, indent=4), ROLE) is None
+
+
+def test_policy_of_another_role_is_replaced_and_others_kept():
+    theirs = {"Sid": "Theirs", "Effect": "Allow", "Principal": {"AWS": "arn:aws:iam::1:role/r"},
+              "Action": "s3:GetObject", "Resource": "arn:aws:s3:::b/*"}
+    old = json.loads(ab.desired_policy("b", None, "arn:aws:iam::%s:role/old" % ACCOUNT))
+    old["Statement"].insert(0, theirs)
+    new = json.loads(ab.desired_policy("b", json.dumps(old), ROLE))
+    assert new["Statement"][0] == theirs
+    assert len(new["Statement"]) == 4
+    assert {json.dumps(s["Principal"]) for s in new["Statement"] if s.get("Sid", "").startswith("PipelineRole")} == {
+        json.dumps({"AWS": ROLE})}
+    assert ab.bucket_changes(dict(compliant(), policy=json.dumps(old)), "b", role_arn=ROLE) == ["policy"]
 
 
 # ------------------------------------------------------------ ensure_file: one re-read on a push race
