@@ -694,3 +694,29 @@ def test_ensure_file_rereads_once_then_gives_up():
     with pytest.raises(pl.ConcurrentChange):
         pl.ensure_file(stubborn.read, stubborn.put, b"y")
     assert stubborn.puts == []
+
+
+# --- approvals ------------------------------------------------------------------------------------
+
+def test_pending_approvals_only_for_approval_actions_of_this_execution():
+    from ansible_collections.mysfits.multi_region.plugins.module_utils.pipeline import (
+        approval_actions, approval_message, pending_approvals)
+    declaration = {"stages": [
+        {"name": "Source", "actions": [{"name": "Source", "actionTypeId": {"category": "Source"}}]},
+        {"name": "Approve", "actions": [{"name": "Manager", "actionTypeId": {"category": "Approval"}}]},
+        {"name": "Deploy", "actions": [{"name": "Deploy", "actionTypeId": {"category": "Deploy"}}]}]}
+    approvals = approval_actions(declaration)
+    assert approvals == {("Approve", "Manager")}
+    # GetPipelineState as CodePipeline answers it: the approval's latestExecution carries the token.
+    state = {"stageStates": [
+        {"stageName": "Source", "latestExecution": {"pipelineExecutionId": "e1", "status": "Succeeded"},
+         "actionStates": [{"actionName": "Source", "latestExecution": {"status": "Succeeded"}}]},
+        {"stageName": "Approve", "latestExecution": {"pipelineExecutionId": "e1", "status": "InProgress"},
+         "actionStates": [{"actionName": "Manager", "latestExecution": {"status": "InProgress", "token": "t-1"}}]},
+        {"stageName": "Deploy", "latestExecution": {"pipelineExecutionId": "e0", "status": "InProgress"},
+         "actionStates": [{"actionName": "Deploy", "latestExecution": {"status": "InProgress"}}]}]}
+    assert pending_approvals(state, approvals, "e1") == [{"stage": "Approve", "action": "Manager", "token": "t-1"}]
+    assert pending_approvals(state, approvals, "e9") == []  # another execution waits there
+    assert pending_approvals(state, set(), "e1") == []
+    message = approval_message("P", "us-west-2", "e1", pending_approvals(state, approvals, "e1"))
+    assert "stage Approve, action Manager" in message and "--token t-1" in message
