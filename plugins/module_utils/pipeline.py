@@ -644,8 +644,8 @@ def pending_approvals(state, approvals, execution_id=None):
             latest = action.get("latestExecution") or {}
             if latest.get("status") != "InProgress":
                 continue
-            if execution_id and latest.get("pipelineExecutionId") not in (None, execution_id) and \
-                    stage_execution not in (None, execution_id):
+            owner = latest.get("pipelineExecutionId") or stage_execution
+            if execution_id and owner not in (None, execution_id):
                 continue
             pending.append({"stage": stage.get("stageName"), "action": action.get("actionName"),
                             "token": latest.get("token")})
