@@ -113,7 +113,7 @@ class EmulatorMiddleware:
         entry = dict(described, time=time.time(), status=None, injected=None)
         kind = None
         if described["service"]:
-            kind = state.FAULTS.pick(described["service"], described["operation"])
+            kind = state.FAULTS.pick(described["service"], described["operation"], described.get("region"))
         if kind:
             status, headers, body = wire.error_response(kind, described)
             entry.update(status=int(status.split()[0]), injected=kind)

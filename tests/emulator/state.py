@@ -98,15 +98,16 @@ class CallLog:
             # seq keeps counting so that a reader's "since" stays meaningful
 
 
-ERROR_KINDS = ("throttling", "provisioned_throughput", "http500", "http503")
+ERROR_KINDS = ("throttling", "provisioned_throughput", "http500", "http503", "access_denied")
 
 
 class FaultInjector:
     """Seeded, per service/operation share of requests answered with an error.
 
     A rule is ``{"service": "dynamodb" | "*", "operation": "PutItem" | "*",
-    "rate": 0.1, "error": one of ERROR_KINDS}``. Rules are tried in order;
-    the first matching rule whose dice roll hits decides.
+    "region": "eu-west-1" | "*", "rate": 0.1, "error": one of ERROR_KINDS}`` (region: the request's
+    signing region; default every region). Rules are tried in order; the first matching rule whose dice
+    roll hits decides.
     """
 
     def __init__(self):
@@ -128,6 +129,7 @@ class FaultInjector:
             checked.append({
                 "service": rule.get("service", "*").lower(),
                 "operation": rule.get("operation", "*"),
+                "region": rule.get("region", "*"),
                 "rate": rate,
                 "error": error,
             })
@@ -141,13 +143,15 @@ class FaultInjector:
         with self._lock:
             return {"rules": [dict(r) for r in self._rules], "seed": self._seed, "injected": self.injected}
 
-    def pick(self, service, operation):
+    def pick(self, service, operation, region=None):
         """Return the error kind to inject for this request, or None."""
         with self._lock:
             for rule in self._rules:
                 if rule["service"] not in ("*", service):
                     continue
                 if rule["operation"] not in ("*", operation):
+                    continue
+                if rule["region"] not in ("*", region):
                     continue
                 if self._rng.random() < rule["rate"]:
                     self.injected += 1

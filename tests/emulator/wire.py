@@ -154,18 +154,26 @@ _JSON_ERRORS = {
         "Consider increasing your provisioning level with the UpdateTable API."),
     "http500": ("InternalServerError", 500, "Internal server error"),
     "http503": ("ServiceUnavailableException", 503, "Service Unavailable"),
+    # "Common Errors" of the API references (AccessDeniedException, HTTP 400; e.g.
+    # https://docs.aws.amazon.com/AmazonRDS/latest/APIReference/CommonErrors.html).
+    "access_denied": ("AccessDeniedException", 400, "You do not have sufficient access to perform this action."),
 }
 _QUERY_ERRORS = {
     "throttling": ("Throttling", 400, "Rate exceeded"),
     "provisioned_throughput": ("Throttling", 400, "Rate exceeded"),
     "http500": ("InternalFailure", 500, "An internal error occurred"),
     "http503": ("ServiceUnavailable", 503, "Service is unavailable"),
+    # The same "Common Errors" page of the query-protocol API references: AccessDeniedException, HTTP 400.
+    "access_denied": ("AccessDeniedException", 400, "You do not have sufficient access to perform this action."),
 }
 _S3_ERRORS = {
     "throttling": ("SlowDown", 503, "Please reduce your request rate."),
     "provisioned_throughput": ("SlowDown", 503, "Please reduce your request rate."),
     "http500": ("InternalError", 500, "We encountered an internal error. Please try again."),
     "http503": ("ServiceUnavailable", 503, "Service is unable to handle request."),
+    # Amazon S3 API reference, "Error responses" (https://docs.aws.amazon.com/AmazonS3/latest/API/ErrorResponses.html):
+    # AccessDenied, 403 Forbidden.
+    "access_denied": ("AccessDenied", 403, "Access Denied"),
 }
 _JSON_PREFIX = {"dynamodb": "com.amazonaws.dynamodb.v20120810#"}
 
@@ -198,7 +206,7 @@ def error_response(kind, described):
                 "<RequestId>%s</RequestId></ErrorResponse>" % (
                     "Sender" if status < 500 else "Receiver", code, message, request_id)).encode()
         headers = [("Content-Type", "text/xml"), ("x-amzn-RequestId", request_id)]
-    reason = {400: "Bad Request", 500: "Internal Server Error", 503: "Service Unavailable"}[status]
+    reason = {400: "Bad Request", 403: "Forbidden", 500: "Internal Server Error", 503: "Service Unavailable"}[status]
     headers.append(("Content-Length", str(len(body))))
     return "%d %s" % (status, reason), headers, body
 

@@ -157,3 +157,42 @@ def test_reset_empties_every_backend(aws):
     aws.client("s3").create_bucket(Bucket="reset-me", CreateBucketConfiguration={"LocationConstraint": "us-west-2"})
     aws.control.reset()
     assert aws.client("s3").list_buckets()["Buckets"] == []
+
+
+def test_faults_can_target_one_region(aws):
+    """A rule with "region" answers only requests signed for that region (a region that does not answer)."""
+    import boto3
+    aws.control.set_faults([{"service": "dynamodb", "region": "eu-west-1", "rate": 1.0, "error": "http500"}])
+    far = boto3.client("dynamodb", region_name="eu-west-1", endpoint_url=aws.endpoint, config=NO_RETRY,
+                       aws_access_key_id="x", aws_secret_access_key="y")
+    with pytest.raises(botocore.exceptions.ClientError) as raised:
+        far.list_tables()
+    assert raised.value.response["ResponseMetadata"]["HTTPStatusCode"] == 500
+    _no_retry(aws, "dynamodb").list_tables()  # us-west-2: not faulted
+    calls = aws.control.calls()
+    assert {(c["region"], c["injected"]) for c in calls} == {("eu-west-1", "http500"), ("us-west-2", None)}
+
+
+@pytest.mark.parametrize("service,call,code,status", [
+    # "Common Errors" of the API references: AccessDeniedException, HTTP 400
+    # (https://docs.aws.amazon.com/AmazonRDS/latest/APIReference/CommonErrors.html).
+    ("dynamodb", lambda c: c.list_tables(), "AccessDeniedException", 400),
+    ("cloudformation", lambda c: c.list_stacks(), "AccessDeniedException", 400),
+    # Amazon S3 "Error responses": AccessDenied, 403 Forbidden
+    # (https://docs.aws.amazon.com/AmazonS3/latest/API/ErrorResponses.html).
+    ("s3", lambda c: c.list_buckets(), "AccessDenied", 403),
+])
+def test_access_denied_in_wire_format_is_not_retried(aws, service, call, code, status):
+    import boto3
+    aws.control.set_faults([{"service": service, "rate": 1.0, "error": "access_denied"}])
+    client = boto3.client(service, region_name="us-west-2", endpoint_url=aws.endpoint,
+                          config=Config(retries={"mode": "standard", "max_attempts": 5}),
+                          aws_access_key_id="x", aws_secret_access_key="y")
+    mark = aws.control.last_seq()
+    with pytest.raises(botocore.exceptions.ClientError) as raised:
+        call(client)
+    err = raised.value.response
+    assert err["Error"]["Code"] == code
+    assert err["ResponseMetadata"]["HTTPStatusCode"] == status
+    # botocore's standard retry mode does not retry it: one request only.
+    assert len(aws.control.calls(since=mark)) == 1

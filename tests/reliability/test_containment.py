@@ -5,12 +5,14 @@ inventory written to a temporary folder, with the lab's group_vars beside it:
 
 1. the primary fixture; snapshot S0 (the account before the collection);
 2. a good converge; snapshot S1;
-3. eu-west-1's stack fails: it is gone (deleted behind the collection's back) and its new create rolls back
+3. every request to eu-west-1 is refused (access denied), then answered with HTTP 500: nothing changes
+   anywhere, the run ends non-zero naming eu-west-1 (the emulator's per-region fault rules);
+4. eu-west-1's stack fails: it is gone (deleted behind the collection's back) and its new create rolls back
    (the emulator's ``cloudformation/fail-next``); a second converge; snapshot S2. Everything the collection
    made for eu-west-1 (its deploy actions, artifact store, buildspec lines, dashboard widgets and rows,
    replica) is untouched, us-east-1 is still complete, no buildspec commit and no pipeline execution was
    started, and the run ends non-zero with a per-region summary and a readiness report naming eu-west-1;
-4. a converge that recreates the rolled-back stack (``secondary_stack_recreate_rolled_back``), then the
+5. a converge that recreates the rolled-back stack (``secondary_stack_recreate_rolled_back``), then the
    teardown of each secondary region: the pipelines, the dashboard, the buckets, the table's replicas and
    the stacks are as in S0.
 
@@ -37,6 +39,9 @@ SITE = "playbooks/multi_region.yml"
 TEARDOWN = "playbooks/teardown.yml"
 PIPELINES = ("CorePipeline-mm-primary-region", "LikePipeline-mm-primary-region")
 DASHBOARD = "MythicalMysfits-Dashboard"
+FAULT_KINDS = ("access_denied", "http500")
+CHANGING = ("PutFile", "StartPipelineExecution", "UpdatePipeline", "PutDashboard", "DeleteBucket", "DeletePipeline",
+            "DeleteDashboards", "UpdateTable", "DeleteStack")
 
 
 class World:
@@ -109,6 +114,18 @@ def world(tmp_path_factory):
         world.s1 = world.snapshot()
         world.first_report = (world.reports / "readiness.md").read_text()
 
+        # A region that refuses every request (access denied), then one that answers none (HTTP 500 for every
+        # request, after botocore's retries): nothing anywhere changes, the run ends non-zero naming it.
+        world.unanswering = {}
+        for kind in FAULT_KINDS:
+            world.control.set_faults([{"service": "*", "region": FAILING, "rate": 1.0, "error": kind}])
+            mark = world.control.last_seq()
+            try:
+                run = world.play(SITE)
+            finally:
+                world.control.clear_faults()
+            world.unanswering[kind] = (run, world.control.calls(since=mark), world.snapshot())
+
         # The failing region's stack goes: what still names its resources is normalised as in S1.
         world.s1_tokens = world.tokens()
         world.delete_stack(FAILING)
@@ -144,10 +161,20 @@ def test_failed_region_keeps_everything_and_healthy_region_stays_complete(world)
         state.diff(without_stack(world.s1, FAILING), without_stack(world.s2, FAILING))
 
 
+@pytest.mark.parametrize("kind", FAULT_KINDS)
+def test_region_that_refuses_or_does_not_answer_changes_nothing(world, kind):
+    run, calls, snapshot = world.unanswering[kind]
+    assert [c for c in calls if c.get("injected")], "no request to %s was refused" % FAILING
+    assert snapshot == world.s1, state.diff(world.s1, snapshot)
+    assert [c["operation"] for c in calls if c["operation"] in CHANGING and not c.get("injected")] == []
+    assert run.rc != 0
+    text = summary_text(run.stdout)
+    assert "%s | failed | " % FAILING in text and "%s | ok | " % HEALTHY in text, text
+    assert "HostVarsVars" not in run.stdout
+
+
 def test_no_buildspec_commit_and_no_pipeline_execution_started(world):
-    started = [c["operation"] for c in world.second_calls
-               if c["operation"] in ("PutFile", "StartPipelineExecution", "UpdatePipeline", "PutDashboard",
-                                     "DeleteBucket", "DeletePipeline")]
+    started = [c["operation"] for c in world.second_calls if c["operation"] in CHANGING]
     assert started == []
     assert world.executions_after == world.executions_before
 
@@ -177,7 +204,13 @@ def torn(world):
     world.third = world.play(SITE, extra_vars={"secondary_stack_recreate_rolled_back": True})
     assert world.third.rc == 0, "\n".join(runner.failures(world.third.stdout)) + repr(world.third)
     world.s3 = world.snapshot()
-    world.teardowns = [world.play(TEARDOWN, extra_vars={"confirm_teardown": region}) for region in SECONDARIES]
+    world.teardowns = []
+    remaining = list(SECONDARIES)
+    for region in SECONDARIES:
+        world.teardowns.append(world.play(TEARDOWN, extra_vars={"confirm_teardown": region}))
+        # As the teardown playbook says: afterwards, the region leaves the inventory.
+        remaining.remove(region)
+        write_regions_inventory(world.inventory, PRIMARY, remaining)
     world.s_end = world.snapshot()
     return world
 
