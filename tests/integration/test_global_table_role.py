@@ -62,11 +62,11 @@ def test_replica_is_active_with_the_data_and_a_rerun_makes_no_control_plane_chan
     run = regions.run(aws)
     assert run.rc == 0, run
     assert replica_status(aws) == {PRIMARY: "ACTIVE", SECONDARY: "ACTIVE"}
-    assert keys(aws, SECONDARY) == keys(aws, PRIMARY) == ["m-0", "m-1", "m-2"]  # canary gone from both
-    # The replica was created in this run: the data check ran (counts in both regions, the canary round trip).
+    assert keys(aws, SECONDARY) == keys(aws, PRIMARY) == ["m-0", "m-1", "m-2"]
+    # The replica was created in this run: the data check ran (both regions read), writing nothing.
     first = data_check_calls(aws, since)
-    assert {("Scan", PRIMARY), ("Scan", SECONDARY), ("PutItem", PRIMARY), ("GetItem", SECONDARY),
-            ("DeleteItem", PRIMARY)} <= set(first), first
+    assert {("Scan", PRIMARY), ("Scan", SECONDARY)} == set(first), first
+    assert aws.control.mutating_calls(since, plane="data") == []
 
     since = aws.control.last_seq()
     again = regions.run(aws)
@@ -88,11 +88,33 @@ def test_rerun_runs_the_data_check_when_asked_to(aws):
     again = regions.run(aws, extra_vars={"global_table_verify_unchanged": True})
     assert again.rc == 0, again
     assert aws.control.mutating_calls(since, plane="control") == []
-    data = [(c["operation"], c["region"]) for c in aws.control.mutating_calls(since, plane="data")]
-    assert data == [("PutItem", PRIMARY), ("DeleteItem", PRIMARY)]  # the canary, written then deleted
+    assert aws.control.mutating_calls(since, plane="data") == []  # the check reads only
     assert ("Scan", SECONDARY) in data_check_calls(aws, since)
     assert recap_changed(again, PRIMARY) == 0
     assert keys(aws, SECONDARY) == keys(aws, PRIMARY) == ["m-0", "m-1", "m-2"]
+
+
+def test_the_canary_is_written_only_when_asked_and_a_leftover_is_removed_by_the_next_run(aws):
+    ddb = make_table(aws)
+    regions = Regions()
+    assert regions.run(aws).rc == 0
+    since = aws.control.last_seq()
+    asked = regions.run(aws, extra_vars={"global_table_verify_unchanged": True, "global_table_verify_canary": True})
+    assert asked.rc == 0, asked
+    data = [(c["operation"], c["region"]) for c in aws.control.mutating_calls(since, plane="data")]
+    assert data == [("PutItem", PRIMARY), ("DeleteItem", PRIMARY)]  # the canary, written then deleted
+    assert keys(aws, SECONDARY) == keys(aws, PRIMARY) == ["m-0", "m-1", "m-2"]
+    # a canary a killed run left behind (it carries the marker) is removed by the next data check
+    ddb.put_item(TableName=TABLE, Item={"MysfitId": {"S": "mm-canary-dead"}, "Name": {"S": "mm-canary"},
+                                        "mm_canary": {"S": "mysfits.multi_region 2026-12-01T00:00:00Z"}})
+    assert "mm-canary-dead" in keys(aws, SECONDARY)
+    since = aws.control.last_seq()
+    cleaned = regions.run(aws, extra_vars={"global_table_verify_unchanged": True})
+    assert cleaned.rc == 0, cleaned
+    data = [(c["operation"], c["region"]) for c in aws.control.mutating_calls(since, plane="data")]
+    assert data == [("DeleteItem", PRIMARY)]
+    assert keys(aws, SECONDARY) == keys(aws, PRIMARY) == ["m-0", "m-1", "m-2"]
+    assert recap_changed(cleaned, PRIMARY) == 1
 
 
 def test_check_mode_makes_no_mutating_call(aws):
@@ -116,8 +138,8 @@ def test_data_check_catches_a_replica_that_missed_a_write(aws):
     run = regions.run(aws, extra_vars={"global_table_verify_timeout": 3, "global_table_verify_unchanged": True})
     assert run.rc != 0
     flat = " ".join(run.stdout.split())
-    assert "hold different numbers of items" in flat
-    assert "us-east-1=3, us-west-2=4" in flat
+    assert "do not hold the same items" in flat
+    assert "us-east-1: 1 missing (m-new)" in flat and "us-east-1=3, us-west-2=4" in flat
 
 
 def test_data_check_catches_a_canary_that_does_not_reach_the_replica(aws):
@@ -125,9 +147,10 @@ def test_data_check_catches_a_canary_that_does_not_reach_the_replica(aws):
     regions = Regions()
     assert regions.run(aws).rc == 0
     aws.control.post("dynamodb/drop-replication", {"table": TABLE, "region": SECONDARY, "count": 1})
-    run = regions.run(aws, extra_vars={"global_table_verify_timeout": 3, "global_table_verify_unchanged": True})
+    run = regions.run(aws, extra_vars={"global_table_verify_timeout": 3, "global_table_verify_unchanged": True,
+                                       "global_table_verify_canary": True})
     assert run.rc != 0
-    assert "was not readable in us-east-1" in " ".join(run.stdout.split())
+    assert "was not readable (with the same content) in us-east-1" in " ".join(run.stdout.split())
     assert keys(aws, PRIMARY) == keys(aws, SECONDARY) == ["m-0", "m-1", "m-2"]  # the canary was deleted
 
 
@@ -174,7 +197,7 @@ def test_wait_alone_checks_the_data_of_a_replica_an_earlier_run_started(aws):
     assert recap_changed(waited, PRIMARY) == 0
     assert aws.control.mutating_calls(since, plane="control") == []
     assert ("Scan", SECONDARY) in data_check_calls(aws, since)
-    assert ("PutItem", PRIMARY) in data_check_calls(aws, since)
+    assert aws.control.mutating_calls(since, plane="data") == []  # no canary unless asked
 
 
 def run_background_play(aws, regions, extra_vars=None):

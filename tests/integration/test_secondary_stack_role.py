@@ -189,3 +189,27 @@ def test_service_role_is_passed_to_cloudformation(aws):
     run = Regions().run(aws, extra_vars={"secondary_stack_role_arn": role})
     assert run.rc == 0, run
     assert stack(aws)["RoleARN"] == role
+
+
+def test_the_secondary_stack_completes_before_any_pipeline_ran(aws):
+    # The secondary region's repositories are empty until a pipeline pushes to them, and CloudFormation waits
+    # for every ECS service to be steady (the emulator makes a service steady only when its images exist): the
+    # template starts the services on a public placeholder image, as the workshop's template does.
+    create_primary_stack(aws)
+    regions = Regions()
+    run = regions.run(aws)
+    assert run.rc == 0, run
+    secondary = stack(aws)
+    assert secondary["StackStatus"] == "CREATE_COMPLETE"
+    ecr = aws.client("ecr", SECONDARY)
+    for repository in ecr.describe_repositories()["repositories"]:
+        assert ecr.list_images(repositoryName=repository["repositoryName"])["imageIds"] == []  # nothing pushed
+    assert aws.client("codebuild", PRIMARY).list_builds()["ids"] == []  # no build ran
+    out = outputs(secondary)
+    ecs = aws.client("ecs", SECONDARY)
+    services = ecs.describe_services(cluster=out["EcsClusterName"],
+                                     services=[out["CoreServiceName"], out["LikeServiceName"]])["services"]
+    assert [(s["runningCount"], s["desiredCount"]) for s in services] == [(1, 1), (1, 1)]
+    for service in services:
+        definition = ecs.describe_task_definition(taskDefinition=service["taskDefinition"])["taskDefinition"]
+        assert [c["image"] for c in definition["containerDefinitions"]] == ["docker.io/nginx:latest"]

@@ -62,15 +62,35 @@ if [ "$(basename "$0")" = docker ] && [ "$1" = login ]; then echo "stdin $(cat)"
 exit 0
 """
 
+# AWS CLI v1 before 1.17.10 (aws/codebuild/docker:17.09.0): no get-login-password (a parse error, exit status 2),
+# get-login prints a docker login command for the registry of each id (AWS CLI v1 reference, ecr get-login).
+STUB_V1 = """#!/bin/bash
+echo "$(basename "$0") $*" >> "$STUB_LOG"
+if [ "$(basename "$0")" = aws ] && [ "$1 $2" = "ecr get-login-password" ]; then
+  echo "aws: error: argument operation: Invalid choice" >&2; exit 2; fi
+if [ "$(basename "$0")" = aws ] && [ "$1 $2" = "ecr get-login" ]; then
+  while [ $# -gt 0 ]; do case "$1" in --region) region=$2; shift;; --registry-ids) id=$2; shift;; esac; shift; done
+  echo "docker login -u AWS -p dummy-v1-password https://$id.dkr.ecr.$region.amazonaws.com"; fi
+exit 0
+"""
 
-def run(tmp_path, text):
+# AWS CLI v2 with get-login-password failing for a real reason (a service error, exit status 254).
+STUB_V2_DENIED = """#!/bin/bash
+echo "$(basename "$0") $*" >> "$STUB_LOG"
+if [ "$(basename "$0")" = aws ] && [ "$1 $2" = "ecr get-login-password" ]; then
+  echo "An error occurred (AccessDeniedException) when calling the GetAuthorizationToken operation" >&2; exit 254; fi
+exit 0
+"""
+
+
+def run(tmp_path, text, stub=STUB, expect_rc=0):
     spec = yaml.safe_load(text)
     workdir = tmp_path / "src"
     workdir.mkdir()
     stubs = tmp_path / "stubs"
     stubs.mkdir()
     for name in ("docker", "aws"):
-        (stubs / name).write_text(STUB)
+        (stubs / name).write_text(stub)
         (stubs / name).chmod(0o755)
     lines = ["set -eo pipefail"]
     for phase in ("install", "pre_build", "build", "post_build"):
@@ -81,7 +101,7 @@ def run(tmp_path, text):
     env.update({k: str(v) for k, v in spec["env"]["variables"].items()})
     proc = subprocess.run(["/bin/bash", str(tmp_path / "build.sh")], cwd=workdir, env=env, capture_output=True,
                           text=True, timeout=60, check=False)
-    assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert proc.returncode == expect_rc, proc.stdout + proc.stderr
     log = (tmp_path / "log").read_text().splitlines()
     files = {p.name: json.loads(p.read_text()) for p in workdir.iterdir()}
     return spec, log, files
@@ -136,3 +156,20 @@ def test_no_region_account_or_repository_outside_env_variables(tmp_path, regions
     commands = "\n".join(c for phase in spec["phases"].values() for c in phase["commands"])
     for literal in [ACCOUNT, "us-west-2", "amazonaws.com", "mm-primary-region"] + regions:
         assert literal not in commands
+
+
+def test_aws_cli_v1_without_get_login_password_logs_in_with_get_login(tmp_path):
+    spec, log, files = run(tmp_path, render(tmp_path, ["us-east-1"]), stub=STUB_V1)
+    registries = ["%s.dkr.ecr.us-west-2.amazonaws.com" % ACCOUNT, "%s.dkr.ecr.us-east-1.amazonaws.com" % ACCOUNT]
+    assert "aws ecr get-login --no-include-email --region us-west-2 --registry-ids %s" % ACCOUNT in log
+    assert "aws ecr get-login --no-include-email --region us-east-1 --registry-ids %s" % ACCOUNT in log
+    assert logins(log) == ["https://" + r for r in registries]
+    assert [line for line in log if line.startswith("docker login ")] == [
+        "docker login -u AWS -p dummy-v1-password https://%s" % r for r in registries]
+    assert len(pushed(log)) == 2 and len(files) == 2
+
+
+def test_a_failing_get_login_password_fails_the_build_without_falling_back(tmp_path):
+    spec, log, files = run(tmp_path, render(tmp_path, ["us-east-1"]), stub=STUB_V2_DENIED, expect_rc=254)
+    assert log == ["aws ecr get-login-password --region us-west-2"]  # no get-login, no docker command
+    assert files == {}
