@@ -26,7 +26,7 @@ options:
     type: str
     required: true
   key:
-    description: The item's key, attribute name to string value (for example C({MysfitId: "4e53920c-..."})).
+    description: "The item's key, attribute name to string value (for example C({MysfitId: 4e53920c-...}))."
     type: dict
     required: true
   attribute:

@@ -25,8 +25,8 @@ options:
     required: true
   services:
     description:
-      - Service key to service name or ARN (for example C({core: CoreService, like: LikeService})). The keys
-        name the services in RV(services).
+      - "Service key to service name or ARN (for example C({core: CoreService, like: LikeService})). The keys
+        name the services in RV(services)."
     type: dict
     required: true
   target_health:
