@@ -626,6 +626,47 @@ def failed_actions(state, execution_id=None):
     return failures
 
 
+def approval_actions(declaration):
+    """``{(stage, action)}`` of the manual approval actions (category ``Approval``) in a GetPipeline declaration."""
+    return {(stage.get("name"), action.get("name"))
+            for stage in (declaration or {}).get("stages", [])
+            for action in stage.get("actions", [])
+            if (action.get("actionTypeId") or {}).get("category") == "Approval"}
+
+
+def pending_approvals(state, approvals, execution_id=None):
+    """Approval actions waiting for an answer (``InProgress``) in GetPipelineState's answer, for
+    ``execution_id`` when given: ``[{stage, action, token}]``. ``approvals``: :func:`approval_actions`."""
+    pending = []
+    for stage in state.get("stageStates", []):
+        stage_execution = (stage.get("latestExecution") or {}).get("pipelineExecutionId")
+        for action in stage.get("actionStates", []):
+            if (stage.get("stageName"), action.get("actionName")) not in approvals:
+                continue
+            latest = action.get("latestExecution") or {}
+            if latest.get("status") != "InProgress":
+                continue
+            owner = latest.get("pipelineExecutionId") or stage_execution
+            if execution_id and owner not in (None, execution_id):
+                continue
+            pending.append({"stage": stage.get("stageName"), "action": action.get("actionName"),
+                            "token": latest.get("token")})
+    return pending
+
+
+def approval_message(pipeline, region, execution_id, pending):
+    """What a converge says when the execution it waits for waits on a manual approval."""
+    first = pending[0]
+    return ("execution %s of pipeline %s waits for a manual approval: stage %s, action %s. Not waiting for it: "
+            "approve or reject it in the CodePipeline console (https://console.aws.amazon.com/codesuite/codepipeline/"
+            "pipelines/%s/view?region=%s, Review) or with aws codepipeline put-approval-result --region %s "
+            "--pipeline-name %s --stage-name %s --action-name %s --token %s --result "
+            "summary=...,status=Approved; then run again. To wait for the approval instead, set "
+            "wait_for_approval=true (the role variable pipeline_cross_region_wait_for_approval)."
+            % (execution_id, pipeline, first["stage"], first["action"], pipeline, region, region, pipeline,
+               first["stage"], first["action"], first.get("token") or "<token from get-pipeline-state>"))
+
+
 def execution_for_revision(summaries, revision):
     """The newest execution summary whose source revisions include ``revision`` (a commit id), or None."""
     for summary in summaries:

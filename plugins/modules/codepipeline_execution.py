@@ -18,6 +18,8 @@ description:
     without either, the most recent one.
   - With O(wait=true) polls C(GetPipelineExecution) until the execution ends and fails when it did not
     succeed, with the failed action's message from C(GetPipelineState).
+  - An execution that reaches a manual approval action stops the wait at once, with a message saying how to
+    approve it, unless O(wait_for_approval=true).
 author:
   - mysfits.multi_region contributors (@mysfits)
 options:
@@ -46,6 +48,17 @@ options:
     description: Seconds to wait.
     type: int
     default: 1800
+  wait_for_approval:
+    description:
+      - With O(wait=true), what to do when the execution reaches a manual approval action (category C(Approval))
+        that waits for an answer (C(InProgress)).
+      - V(false) (default) - stop waiting and fail at once with a message naming the pipeline, the stage, the
+        action and how to approve it (the console's Review button, or C(PutApprovalResult) with the token
+        C(GetPipelineState) shows), instead of waiting into O(wait_timeout). RV(pending_approvals) lists them.
+      - V(true) - keep waiting (up to O(wait_timeout)) for someone to approve it.
+      - Pipelines without an approval action cost no extra call.
+    type: bool
+    default: false
 extends_documentation_fragment:
   - amazon.aws.common.modules
   - amazon.aws.region.modules
@@ -84,6 +97,11 @@ failed_actions:
   returned: when the execution failed
   type: list
   elements: dict
+pending_approvals:
+  description: Manual approval actions the execution waits on, each with C(stage), C(action) and C(token).
+  returned: when the module stopped waiting at an approval
+  type: list
+  elements: dict
 """
 
 from ansible_collections.amazon.aws.plugins.module_utils.botocore import is_boto3_error_code
@@ -95,8 +113,11 @@ from ansible_collections.mysfits.multi_region.plugins.module_utils.common import
 from ansible_collections.mysfits.multi_region.plugins.module_utils.common import wait_for
 from ansible_collections.mysfits.multi_region.plugins.module_utils.pipeline import FAILED_STATUSES
 from ansible_collections.mysfits.multi_region.plugins.module_utils.pipeline import TERMINAL_STATUSES
+from ansible_collections.mysfits.multi_region.plugins.module_utils.pipeline import approval_actions
+from ansible_collections.mysfits.multi_region.plugins.module_utils.pipeline import approval_message
 from ansible_collections.mysfits.multi_region.plugins.module_utils.pipeline import execution_for_revision
 from ansible_collections.mysfits.multi_region.plugins.module_utils.pipeline import failed_actions
+from ansible_collections.mysfits.multi_region.plugins.module_utils.pipeline import pending_approvals
 
 try:
     import botocore
@@ -112,6 +133,7 @@ def main():
         source_revision=dict(type="str"),
         wait=dict(type="bool", default=False),
         wait_timeout=dict(type="int", default=1800),
+        wait_for_approval=dict(type="bool", default=False),
     )
     module = AnsibleAWSModule(argument_spec=argument_spec, supports_check_mode=True,
                               mutually_exclusive=[("execution_id", "source_revision")])
@@ -121,6 +143,8 @@ def main():
         module.fail_json(msg="execution_id/source_revision: follow an existing execution with start=false")
     client = aws_client(module, "codepipeline")
     result = dict(changed=False)
+    declaration = None
+    waiting = []
 
     def fail_aws(e, msg):
         module.fail_json_aws(e, msg=msg)
@@ -129,7 +153,7 @@ def main():
         if params["start"]:
             # A pipeline that does not exist is refused before any mutating call (and in check mode too).
             try:
-                client.get_pipeline(aws_retry=True, name=name)
+                declaration = client.get_pipeline(aws_retry=True, name=name)["pipeline"]
             except is_boto3_error_code("PipelineNotFoundException"):
                 module.fail_json(msg="pipeline: no pipeline named %s in %s. Check the pipeline option (the name "
                                      "CodePipeline shows) and the region." % (name, module.region))
@@ -170,13 +194,31 @@ def main():
                                                  pipelineExecutionId=execution_id)["pipelineExecution"]
         execution = fetch()
         if params["wait"] and not module.check_mode:
+            approvals = set()
+            if not params["wait_for_approval"]:
+                if declaration is None:
+                    declaration = client.get_pipeline(aws_retry=True, name=name)["pipeline"]
+                approvals = approval_actions(declaration)
+
+            def ended(e):
+                if e.get("status") in TERMINAL_STATUSES:
+                    return True
+                if approvals and e.get("status") == "InProgress":
+                    # Only a pipeline with an approval action reads its state while waiting.
+                    waiting[:] = pending_approvals(client.get_pipeline_state(aws_retry=True, name=name), approvals,
+                                                   execution_id)
+                    return bool(waiting)
+                return False
             try:
-                execution = wait_for(fetch, lambda e: e.get("status") in TERMINAL_STATUSES,
+                execution = wait_for(fetch, ended,
                                      "execution %s of %s to end" % (execution_id, name),
                                      timeout=params["wait_timeout"], describe=lambda e: e.get("status"))
             except WaitTimeout as e:
                 fail_on_timeout(module, e, **result)
         result["status"] = execution.get("status")
+        if params["wait"] and not module.check_mode and waiting and execution.get("status") not in TERMINAL_STATUSES:
+            result["pending_approvals"] = list(waiting)
+            module.fail_json(msg=approval_message(name, module.region, execution_id, waiting), **result)
         if params["wait"] and execution.get("status") in FAILED_STATUSES:
             state = client.get_pipeline_state(aws_retry=True, name=name)
             result["failed_actions"] = failed_actions(state, execution_id)

@@ -67,6 +67,16 @@ OPERATION_ACTIONS = {
     ("codepipeline", "TagResource"): ["codepipeline:TagResource"],
     ("codepipeline", "UntagResource"): ["codepipeline:UntagResource"],
     ("codepipeline", "GetPipelineExecution"): ["codepipeline:GetPipelineExecution"],
+    # codepipeline_execution: a failed execution's failed action, a pipeline with an approval action's state
+    ("codepipeline", "GetPipelineState"): ["codepipeline:GetPipelineState"],
+    # the readiness report: each region's services, their running tasks (image digests) and targets' health.
+    # ListTasks is authorized on the container-instance resource type (Service Authorization Reference, ECS).
+    ("ecs", "DescribeServices"): ["ecs:DescribeServices"],
+    ("ecs", "ListTasks"): ["ecs:ListTasks"],
+    ("ecs", "DescribeTasks"): ["ecs:DescribeTasks"],
+    ("elasticloadbalancing", "DescribeTargetHealth"): ["elasticloadbalancing:DescribeTargetHealth"],
+    # the like check sets Likes back (ddb_item_number)
+    ("dynamodb", "UpdateItem"): ["dynamodb:UpdateItem"],
     ("codecommit", "GetBranch"): ["codecommit:GetBranch"],
     ("codecommit", "GetFile"): ["codecommit:GetFile"],
     ("codecommit", "PutFile"): ["codecommit:PutFile"],
@@ -128,11 +138,11 @@ NOT_IN_THESE_RUNS = {("codecommit", "GetBranch"), ("cloudformation", "UpdateStac
                      ("globalaccelerator", "AddEndpoints"), ("globalaccelerator", "RemoveEndpoints"),
                      ("globalaccelerator", "UpdateListener"), ("globalaccelerator", "TagResource"),
                      ("s3", "GetBucketEncryption"), ("s3", "GetBucketVersioning"), ("s3", "GetPublicAccessBlock"),
-                     ("s3", "GetBucketPolicy"), ("s3", "DeleteObjects")}
+                     ("s3", "GetBucketPolicy"), ("s3", "DeleteObjects"), ("codepipeline", "GetPipelineState")}
 # Actions whose Service Authorization Reference entry lists no resource type: only "Resource": "*" works.
 NO_RESOURCE_LEVEL = {"ec2:DescribeRegions", "elasticloadbalancing:DescribeLoadBalancers",
-                     "elasticloadbalancing:DescribeTags", "globalaccelerator:CreateAccelerator",
-                     "globalaccelerator:ListAccelerators"}
+                     "elasticloadbalancing:DescribeTags", "elasticloadbalancing:DescribeTargetHealth",
+                     "globalaccelerator:CreateAccelerator", "globalaccelerator:ListAccelerators"}
 
 
 def load_policy():

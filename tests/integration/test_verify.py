@@ -96,12 +96,18 @@ def test_verify_fails_and_reports_every_missing_piece(verified):
 
 def test_verify_compares_each_load_balancer_with_the_primary(verified):
     md = verified.markdown
+    assert _cell(md, "HTTP /", PRIMARY).startswith("PASS: reference answer")
+    assert _cell(md, "HTTP /", "us-east-1").startswith("PASS: same data as us-west-2")
+    assert _cell(md, "HTTP /mysfits", "us-east-1").startswith("PASS: same data as us-west-2")
     for path in ["/", "/mysfits"]:
-        assert _cell(md, "HTTP " + path, PRIMARY).startswith("PASS: reference answer")
-        assert _cell(md, "HTTP " + path, "us-east-1").startswith("PASS: same content as us-west-2")
-        assert _cell(md, "HTTP " + path, "ap-southeast-2").startswith("skip: not reachable")
+        # A load balancer that does not answer fails the report (it was a skip).
+        assert _cell(md, "HTTP " + path, "ap-southeast-2").startswith("**FAIL**: not reachable")
     assert _cell(md, "HTTP /", "eu-west-1").startswith("PASS")
-    assert _cell(md, "HTTP /mysfits", "eu-west-1").startswith("**FAIL**: content differs from us-west-2")
+    assert _cell(md, "HTTP /mysfits", "eu-west-1").startswith("**FAIL**: data differs from us-west-2")
+    # The primary's stack (the fixture) runs its services: their checks are in the report.
+    assert _cell(md, "service core tasks", PRIMARY) == "PASS: 1 running of 1 desired"
+    # Its /mysfits names no mysfit (these servers answer records without mysfitId): the like check says so.
+    assert _cell(md, "like replication", PRIMARY).startswith("**FAIL**: the primary's /mysfits named no mysfit")
 
 
 def test_verify_writes_nothing(verified):

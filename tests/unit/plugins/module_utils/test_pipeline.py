@@ -704,3 +704,27 @@ def test_a_given_store_in_place_of_a_generated_one_is_recorded_as_given_and_neve
     removed = pl.plan_stage(dict(result["declaration"], version=3), "CrossRegionDeploy", [], REGION, ACCOUNT,
                             state="absent", record=result["record"])
     assert set(removed["released"]) == {"us-east-1"}
+# --- approvals ------------------------------------------------------------------------------------
+
+def test_pending_approvals_only_for_approval_actions_of_this_execution():
+    from ansible_collections.mysfits.multi_region.plugins.module_utils.pipeline import (
+        approval_actions, approval_message, pending_approvals)
+    declaration = {"stages": [
+        {"name": "Source", "actions": [{"name": "Source", "actionTypeId": {"category": "Source"}}]},
+        {"name": "Approve", "actions": [{"name": "Manager", "actionTypeId": {"category": "Approval"}}]},
+        {"name": "Deploy", "actions": [{"name": "Deploy", "actionTypeId": {"category": "Deploy"}}]}]}
+    approvals = approval_actions(declaration)
+    assert approvals == {("Approve", "Manager")}
+    # GetPipelineState as CodePipeline answers it: the approval's latestExecution carries the token.
+    state = {"stageStates": [
+        {"stageName": "Source", "latestExecution": {"pipelineExecutionId": "e1", "status": "Succeeded"},
+         "actionStates": [{"actionName": "Source", "latestExecution": {"status": "Succeeded"}}]},
+        {"stageName": "Approve", "latestExecution": {"pipelineExecutionId": "e1", "status": "InProgress"},
+         "actionStates": [{"actionName": "Manager", "latestExecution": {"status": "InProgress", "token": "t-1"}}]},
+        {"stageName": "Deploy", "latestExecution": {"pipelineExecutionId": "e0", "status": "InProgress"},
+         "actionStates": [{"actionName": "Deploy", "latestExecution": {"status": "InProgress"}}]}]}
+    assert pending_approvals(state, approvals, "e1") == [{"stage": "Approve", "action": "Manager", "token": "t-1"}]
+    assert pending_approvals(state, approvals, "e9") == []  # another execution waits there
+    assert pending_approvals(state, set(), "e1") == []
+    message = approval_message("P", "us-west-2", "e1", pending_approvals(state, approvals, "e1"))
+    assert "stage Approve, action Manager" in message and "--token t-1" in message
