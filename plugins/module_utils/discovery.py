@@ -52,7 +52,7 @@ ECR_REPOSITORY_TYPE = "AWS::ECR::Repository"
 SERVICE_KEYS = (
     "name", "title", "pipeline", "repository", "branch", "container",
     "primary_ecr_output", "secondary_ecr_output", "repository_output", "target_group_output",
-    "service_output", "primary_service", "secondary_service_resource",
+    "service_output", "primary_cluster", "primary_service", "secondary_service_resource",
 )
 
 # The workshop's two services and the outputs its core template really has (cfn/core.yml).
@@ -239,7 +239,7 @@ def resolve_services(services, outputs, candidates, declarations):
                                  "repository. Set mm_services[name=%s].repository."
                                  % (entry["pipeline"], service["name"], service["name"]))
         entry["branch"] = service.get("branch") or actions["branch"] or DEFAULT_BRANCH
-        entry["primary_cluster"] = actions["cluster"]
+        entry["primary_cluster"] = service.get("primary_cluster") or actions["cluster"]
         entry["primary_service"] = (service.get("primary_service")
                                     or outputs.get(service.get("service_output") or "") or actions["service"])
         out.append(entry)

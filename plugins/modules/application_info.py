@@ -51,8 +51,8 @@ options:
       - The services (C(mm_services)), each a dict with at least C(name). Not given, the workshop's two
         services C(core) and C(like).
       - "Keys: C(name); C(title) (default C(Core)/C(Like), else the name capitalised; used to tell the
-        services' resources apart); C(pipeline), C(repository), C(branch), C(container), C(primary_service)
-        (discovered when not set); C(primary_ecr_output), C(secondary_ecr_output), C(repository_output),
+        services' resources apart); C(pipeline), C(repository), C(branch), C(container), C(primary_cluster),
+        C(primary_service) (discovered when not set); C(primary_ecr_output), C(secondary_ecr_output), C(repository_output),
         C(target_group_output) (output names; defaults for core and like are the workshop's);
         C(service_output) (an output naming the ECS service in every region; no default);
         C(secondary_service_resource) (logical id of the secondary stack's ECS service)."
@@ -67,7 +67,9 @@ options:
     type: bool
     default: false
   template:
-    description: Also return the template the primary stack runs (C(GetTemplate), original stage) and its parameters.
+    description:
+      - Also return the template the primary stack runs (C(GetTemplate), original stage) and its parameters, and
+        the template each existing secondary stack runs (RV(secondary_templates)).
     type: bool
     default: false
   dashboard_name:
@@ -140,6 +142,10 @@ primary_stack:
   type: dict
 primary_template:
   description: The primary stack's template (C(body), text), its C(parameters) and C(size) in bytes (UTF-8).
+  returned: when O(template=true)
+  type: dict
+secondary_templates:
+  description: Region to the template (text) its existing secondary stack runs.
   returned: when O(template=true)
   type: dict
 dashboards:
@@ -308,6 +314,8 @@ def main():
                                       "size": len(template_body.encode("utf-8"))}
 
     account = result["regions"][primary]["account"]
+    if params["template"]:
+        result["secondary_templates"] = {}
     for region in params["secondary_regions"]:
         if region == primary:
             continue
@@ -319,6 +327,8 @@ def main():
                                                                template_body, services)
             continue
         found = reader.resources(region, secondary["StackId"])
+        if params["template"]:
+            result["secondary_templates"][region] = d.template_text(reader.template(region, secondary["StackId"]))
         names = d.stack_service_names(services, found, d.outputs_of(secondary))
         fact = d.region_fact(region, "secondary", secondary, found, services, {}, service_names=names)
         missing_groups = [n for n, arn in fact["target_groups"].items() if not arn]
