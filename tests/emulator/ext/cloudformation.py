@@ -36,6 +36,31 @@ Stack lifecycle
 * ``ListStackResources``/``DescribeStackResources`` listed an empty entry for every resource
   whose ``Condition`` is false; those are left out (AWS does not list them).
 
+Templates shaped as the workshop's own (cfn/core.yml, cfn/cicd.yml of hub714/multi-region-workshop)
+* ``Fn::GetAZs`` took its argument as a literal region name: ``{"Ref": "AWS::Region"}`` became the
+  zone ``{'Ref': 'AWS::Region'}a`` and ``""`` meant us-east-1. The argument is resolved; ``""`` and
+  the stack's own region give the zones of the stack's region (the EC2 backend's list), as AWS
+  ("Fn::GetAZs", CloudFormation user guide, intrinsic function reference).
+* ``Fn::GetAtt`` with a dotted attribute (``!GetAtt Stack.Outputs.Name`` in the short form, which
+  splits at the first dot only) and ``${Resource.Attribute.With.Dots}`` inside ``Fn::Sub`` lost
+  everything after the second part. ``Fn::Sub`` is evaluated here: ``${Name}`` is a parameter,
+  pseudo parameter or resource ``Ref``, ``${Logical.Attr}`` a ``GetAtt`` on the part before the
+  first dot, ``${!Literal}`` stays literal, variables of the second (map) argument win.
+* Nested stacks (``AWS::CloudFormation::Stack`` with an S3 ``TemplateURL``): the nested stack is
+  named ``<parent>-<LogicalId>-<13 upper case letters and digits>``, ``Ref`` is its stack id (ARN),
+  ``GetAtt Outputs.<Name>`` its output (unknown output: a template error, as AWS), and it reports
+  ``CREATE_IN_PROGRESS`` for as long as its parent and then ``CREATE_COMPLETE``.
+* Generated names of ECR repositories (no ``RepositoryName``) were upper case and rejected by
+  ECR's name rule; they are ``<stack>-<logicalid>-<suffix>`` in lower case, as CloudFormation makes them.
+* Outputs whose ``Condition`` is false were still evaluated for their ``Export`` (a reference to a
+  resource that was not created broke the stack); they are skipped, as AWS neither evaluates nor
+  lists them.
+* A resource that fails while a stack is created (moto raised out of ``CreateStack`` and left a
+  half-made stack that answered ``DescribeStacks`` with HTTP 500) now fails the create as AWS does:
+  ``CREATE_FAILED`` for that resource with the error as reason, rollback, ``ROLLBACK_COMPLETE``.
+* YAML timestamps (``Version: 2012-10-17`` unquoted) were read as dates; CloudFormation reads
+  every scalar of a template as text, so they stay the text written.
+
 Failure injection
 * Control route ``cloudformation/fail-next``: POST ``{"stack": name, "resource": logical id,
   "reason": text[, "region": r]}`` makes the next create of that stack (``CreateStack`` or
@@ -79,6 +104,9 @@ DynamoDB, S3, Events, Lambda - is moto's own):
   no Lambda runtime here, so the resource answers SUCCESS at once without invoking anything
   (no ``Data`` attributes). The function itself is still created in moto's Lambda backend.
 """
+import random
+import re
+import string
 import threading
 import time
 import uuid
@@ -87,11 +115,13 @@ from moto.cloudformation import parsing
 from moto.cloudformation.custom_model import CustomModel
 from moto.cloudformation.exceptions import UnformattedGetAttTemplateException, ValidationError
 from moto.cloudformation.models import CloudFormationBackend, Event, Stack, cloudformation_backends
+from moto.cloudformation.utils import get_stack_from_s3_url
 from moto.cloudformation.responses import CloudFormationResponse
 from moto.codebuild.models import codebuild_backends
 from moto.codecommit.models import codecommit_backends
 from moto.codepipeline.models import codepipeline_backends
 from moto.core.common_models import CloudFormationModel
+from moto.ec2.models.security_groups import SecurityGroup
 from moto.elbv2.models import FakeLoadBalancer, FakeTargetGroup
 
 from .. import app, state
@@ -266,7 +296,19 @@ def _refuse_if_busy(stack, operation="updated"):
 # ----------------------------------------------------------------------------- backend patches
 
 def _outputs_now(stack):
-    return _ORIGINAL_OUTPUTS.fget(stack)
+    """The stack's outputs now; ExportName from the output's own Export (moto matched exports by value, so an
+    output whose value equals an exported one's showed that export's name)."""
+    output_map = stack.output_map
+    declared = output_map._output_json_map or {}
+    outputs = []
+    for key in output_map.outputs:
+        output = output_map[key]
+        if not output:
+            continue
+        export = (declared.get(key) or {}).get("Export")
+        outputs.append({"OutputKey": output.key, "OutputValue": output.value, "Description": output.description,
+                        "ExportName": _clean_json(export.get("Name"), output_map._resource_map) if export else None})
+    return outputs or None
 
 
 def _outputs(stack):
@@ -286,11 +328,36 @@ def _stack_resources(stack):
             if resource is not None and not isinstance(resource, (str, dict, list))]
 
 
+def _failing_resource(stack):
+    """The logical id of the resource whose create raised (the innermost one), else the stack's name."""
+    return getattr(stack.resource_map, "_emu_failed", None) or stack.name
+
+
+def _parse_and_create_resource(logical_id, resource_json, resources_map, account_id, region_name):
+    try:
+        return _ORIGINALS["parse_and_create_resource"](logical_id, resource_json, resources_map, account_id,
+                                                       region_name)
+    except Exception:
+        if getattr(resources_map, "_emu_failed", None) is None:
+            resources_map._emu_failed = logical_id
+        raise
+
+
 def create_stack(self, name, *args, **kwargs):
     with _LOCK:
         _settle(self)
         failure = _take_failure(name, self.region_name)
-        stack = _ORIGINALS["create_stack"](self, name, *args, **kwargs)
+        known = set(self.stacks)
+        try:
+            stack = _ORIGINALS["create_stack"](self, name, *args, **kwargs)
+            _outputs_now(stack)  # an output that cannot be resolved fails the create, not every later read
+        except Exception as exc:  # noqa: BLE001 - a resource failed: AWS rolls the stack back
+            half_made = [s for key, s in self.stacks.items() if key not in known and s.name == name]
+            if not half_made:
+                raise  # refused before the stack existed (template or parameter error)
+            stack = half_made[0]
+            message = getattr(exc, "message", None) or str(exc) or exc.__class__.__name__
+            failure = {"stack": name, "resource": _failing_resource(stack), "reason": message}
         _strip_final_events(stack, 1)
         _create_phases(stack, failure)
         return stack
@@ -443,6 +510,244 @@ def _target_group_get_cfn_attribute(self, attribute_name):
     if attribute_name == "LoadBalancerArns":
         return list(getattr(self, "load_balancer_arns", []))
     raise UnformattedGetAttTemplateException()
+
+
+# ----------------------------------------------------------------------------- intrinsic functions
+
+_SUB_VARIABLE = re.compile(r"\$\{([^}]*)\}")
+
+
+def _availability_zones(resources_map, region):
+    from moto.ec2.models import ec2_backends
+    try:
+        zones = ec2_backends[resources_map._account_id][region].describe_availability_zones()
+        names = [zone.name for zone in zones]
+    except Exception:  # noqa: BLE001 - a region moto has no zones for
+        names = []
+    return names or ["%s%s" % (region, letter) for letter in "abc"]
+
+
+def _get_azs(argument, resources_map):
+    region = _ORIGINALS["clean_json"](argument, resources_map)
+    if region in ("", None):
+        region = resources_map._region_name
+    if not isinstance(region, str):
+        raise ValidationError(message="Template error: Fn::GetAZs needs a region name, got %r" % (region,))
+    return _availability_zones(resources_map, region)
+
+
+def _get_att(argument, resources_map):
+    if isinstance(argument, str):
+        argument = argument.split(".", 1)
+    argument = list(argument)
+    if len(argument) < 2:
+        raise ValidationError(message="Template error: every Fn::GetAtt object requires two non-empty parameters")
+    logical_id = argument[0]
+    attribute = ".".join(str(_ORIGINALS["clean_json"](part, resources_map)) for part in argument[1:])
+    return _ORIGINALS["clean_json"]({"Fn::GetAtt": [logical_id, attribute]}, resources_map)
+
+
+def _sub(argument, resources_map):
+    if isinstance(argument, list):
+        template, variables = argument[0], argument[1] if len(argument) > 1 else {}
+    else:
+        template, variables = argument, {}
+    if not isinstance(template, str):
+        raise ValidationError(message="Template error: Fn::Sub needs a string")
+    values = {key: _clean_json(value, resources_map) for key, value in (variables or {}).items()}
+
+    def replace(match):
+        name = match.group(1).strip()
+        if name.startswith("!"):
+            return "${" + name[1:] + "}"
+        if name in values:
+            value = values[name]
+        elif "." in name:
+            value = _get_att(name, resources_map)
+        else:
+            value = _ORIGINALS["clean_json"]({"Ref": name}, resources_map)
+        if value is None or isinstance(value, (dict, list)):
+            raise ValidationError(message="Template error: variable %s in Fn::Sub cannot be resolved" % name)
+        return str(value)
+    return _SUB_VARIABLE.sub(replace, template)
+
+
+def _clean_json(resource_json, resources_map):
+    """moto's clean_json with Fn::GetAZs, dotted Fn::GetAtt and Fn::Sub as AWS evaluates them."""
+    if isinstance(resource_json, dict) and len(resource_json) == 1:
+        (key, argument), = resource_json.items()
+        if key == "Fn::GetAZs":
+            return _get_azs(argument, resources_map)
+        if key == "Fn::GetAtt":
+            return _get_att(argument, resources_map)
+        if key == "Fn::Sub":
+            return _sub(argument, resources_map)
+    return _ORIGINALS["clean_json"](resource_json, resources_map)
+
+
+def _plain_yaml_loader():
+    """CloudFormation reads YAML scalars as text: no timestamps (``2012-10-17`` stays a string)."""
+    import yaml
+
+    class Loader(yaml.SafeLoader):
+        pass
+    Loader.yaml_implicit_resolvers = {
+        first: [(tag, regexp) for tag, regexp in resolvers if tag != "tag:yaml.org,2002:timestamp"]
+        for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()}
+
+    def short_form(loader, name, node):
+        """!Ref x -> {"Ref": x}; !Fn y -> {"Fn::Fn": y} for a scalar, a sequence or a mapping
+        (moto's constructor left a mapping's raw nodes); !GetAtt a.b.c splits at the first dot only."""
+        key = "Ref" if name == "Ref" else "Fn::" + name  # name: the tag without its "!"
+        if isinstance(node, yaml.ScalarNode):
+            value = loader.construct_scalar(node)
+            if name == "GetAtt":
+                value = value.split(".", 1)
+        elif isinstance(node, yaml.SequenceNode):
+            value = loader.construct_sequence(node, deep=True)
+        else:
+            value = loader.construct_mapping(node, deep=True)
+        return {key: value}
+    Loader.add_multi_constructor("!", short_form)
+    return Loader
+
+
+def _parse_template_text(template):
+    """Stack.parse_template, with timestamps left as text."""
+    import json
+
+    import yaml
+    try:
+        return yaml.load(template, Loader=_YAML_LOADER[0])
+    except yaml.YAMLError:
+        return json.loads(template)
+
+
+# ----------------------------------------------------------------------------- generated names
+
+_NAME_LIMITS = {"AWS::IAM::Role": 64, "AWS::Lambda::Function": 64}
+
+
+def _generate_resource_name(resource_type, stack_name, logical_id):
+    if resource_type == "AWS::CloudFormation::Stack":
+        suffix = "".join(random.choice(string.ascii_uppercase + string.digits) for _ in range(13))
+        return "%s-%s-%s" % (stack_name, logical_id, suffix)
+    if resource_type in _NAME_LIMITS:
+        # IAM CreateRole RoleName / Lambda FunctionName: at most 64 characters; CloudFormation shortens
+        # the stack and logical id parts and keeps the random suffix.
+        suffix = "".join(random.choice(string.ascii_uppercase + string.digits) for _ in range(12))
+        prefix = ("%s-%s" % (stack_name, logical_id))[:_NAME_LIMITS[resource_type] - len(suffix) - 1].rstrip("-")
+        return "%s-%s" % (prefix, suffix)
+    name = _ORIGINALS["generate_resource_name"](resource_type, stack_name, logical_id)
+    if resource_type == "AWS::ECR::Repository":
+        return name.lower()  # ECR: "(?:[a-z0-9]+(?:[._-][a-z0-9]+)*/)*[a-z0-9]+(?:[._-][a-z0-9]+)*"
+    return name
+
+
+# ----------------------------------------------------------------------------- nested stacks
+
+def _nested_create(cls, resource_name, cloudformation_json, account_id, region_name, **kwargs):
+    """A nested stack from its S3 TemplateURL, created with its parent and complete with it."""
+    from moto.utilities.utils import get_partition
+
+    properties = cloudformation_json["Properties"]
+    if "TemplateURL" not in properties:
+        raise ValidationError(message="Template error: AWS::CloudFormation::Stack needs a TemplateURL")
+    try:
+        body = get_stack_from_s3_url(properties["TemplateURL"], account_id=account_id,
+                                     partition=get_partition(region_name))
+    except Exception as exc:  # noqa: BLE001 - AWS: the nested stack fails with this reason
+        raise ValidationError(message="TemplateURL must reference a valid S3 object to which you have access. "
+                              "(%s: %s)" % (properties["TemplateURL"], exc)) from exc
+    parameters = {key: str(value) for key, value in (properties.get("Parameters") or {}).items()}
+    backend = cloudformation_backends[account_id][region_name]
+    known = set(backend.stacks)
+    try:
+        stack = _ORIGINALS["create_stack"](backend, name=resource_name, template=body, parameters=parameters)
+    except Exception:
+        # The nested stack failed: its parent rolls back and, in AWS, deletes it; so does this one at once.
+        for key, half_made in list(backend.stacks.items()):
+            if key not in known:
+                try:
+                    half_made.resource_map.delete()
+                except Exception:  # noqa: BLE001 - what cannot be deleted stays, as after a failed rollback
+                    pass
+                half_made.status = "DELETE_COMPLETE"
+                backend.stacks.pop(key, None)
+                backend.deleted_stacks[key] = half_made
+        raise
+    _strip_final_events(stack, 1)
+    _create_phases(stack, None)
+    parent_id = kwargs.get("StackId")
+    stack._emu_parent_id = parent_id
+    return stack
+
+
+def _nested_physical_resource_id(self):
+    # Ref of an AWS::CloudFormation::Stack is the nested stack's id.
+    return self.stack_id
+
+
+def _stack_get_cfn_attribute(self, attribute_name):
+    if attribute_name.startswith("Outputs."):
+        key = attribute_name[len("Outputs."):]
+        for output in _outputs_now(self) or []:
+            if output["OutputKey"] == key:
+                return output["OutputValue"]
+        raise ValidationError(message="Template error: resource %s does not have an output named %s"
+                              % (self.name, key))
+    raise UnformattedGetAttTemplateException()
+
+
+def _exports(self):
+    """OutputMap.exports without the outputs whose Condition is false (AWS does not evaluate them)."""
+    from moto.cloudformation.models import Export
+
+    exports = []
+    for key, value in (self._output_json_map or {}).items():
+        if not value.get("Export"):
+            continue
+        condition = value.get("Condition")
+        if condition and not self._resource_map.lazy_condition_map.get(condition):
+            continue
+        name = _clean_json(value["Export"].get("Name"), self._resource_map)
+        exports.append(Export(self._stack_id, name, _clean_json(value.get("Value"), self._resource_map)))
+    return exports
+
+
+# ----------------------------------------------------------------------------- security groups
+
+_PORTED_PROTOCOLS = ("tcp", "udp", "6", "17")
+
+
+def _security_group_create(cls, resource_name, cloudformation_json, account_id, region_name, **kwargs):
+    """AWS::EC2::SecurityGroup whose SecurityGroupIngress rules may omit the ports (IpProtocol -1)."""
+    from moto.ec2.models import ec2_backends
+
+    properties = dict(cloudformation_json.get("Properties") or {})
+    rules = properties.pop("SecurityGroupIngress", None) or []
+    for rule in rules:
+        protocol = str(rule.get("IpProtocol", "")).lower()
+        if protocol in _PORTED_PROTOCOLS and (rule.get("FromPort") is None or rule.get("ToPort") is None):
+            # EC2 AuthorizeSecurityGroupIngress: "For the TCP/UDP protocols ... you must specify the port range"
+            raise ValidationError(message="Invalid value for portRange. Must specify both from and to ports "
+                                  "with TCP/UDP.")
+    group = _ORIGINALS["security_group_create"].__func__(
+        cls, resource_name, dict(cloudformation_json, Properties=properties), account_id, region_name, **kwargs)
+    backend = ec2_backends[account_id][region_name]
+    for rule in rules:
+        protocol = str(rule["IpProtocol"]).lower()
+        ported = protocol not in ("-1", "all")
+        source = {}
+        if rule.get("SourceSecurityGroupId"):
+            source["GroupId"] = rule["SourceSecurityGroupId"]
+        if rule.get("SourceSecurityGroupName"):
+            source["GroupName"] = rule["SourceSecurityGroupName"]
+        backend.authorize_security_group_ingress(
+            group_name_or_id=group.id, ip_protocol="-1" if not ported else protocol,
+            from_port=rule.get("FromPort") if ported else None, to_port=rule.get("ToPort") if ported else None,
+            ip_ranges=rule.get("CidrIp", []), source_groups=[source] if source else [], vpc_id=properties.get("VpcId"))
+    return group
 
 
 # ----------------------------------------------------------------------------- custom resources
@@ -600,8 +905,37 @@ class CodeBuildProjectModel(CloudFormationModel):
         codebuild_backends[account_id][region_name].delete_project(self.name)
 
 
+def _api_shape(service, shape_name):
+    import botocore.session
+    return botocore.session.get_session().get_service_model(service).shape_for(shape_name)
+
+
+def coerce_to_shape(value, shape):
+    """A template value as the API's type: CloudFormation turns 1 into "1" for a String member, "1" into 1
+    for an Integer, true into "true" (GetPipeline then answers what the API documents, not the YAML type)."""
+    if shape is None:
+        return value
+    if shape.type_name == "structure" and isinstance(value, dict):
+        return {key: coerce_to_shape(item, shape.members.get(key)) for key, item in value.items()}
+    if shape.type_name == "list" and isinstance(value, list):
+        return [coerce_to_shape(item, shape.member) for item in value]
+    if shape.type_name == "map" and isinstance(value, dict):
+        return {str(key): coerce_to_shape(item, shape.value) for key, item in value.items()}
+    if shape.type_name == "string" and isinstance(value, (bool, int, float)):
+        return _config_value(value)
+    if shape.type_name in ("integer", "long") and isinstance(value, str) and value.strip().lstrip("-").isdigit():
+        return int(value)
+    if shape.type_name == "boolean" and isinstance(value, str) and value.lower() in ("true", "false"):
+        return value.lower() == "true"
+    return value
+
+
 def pipeline_declaration(name, properties):
     """The CodePipeline API's declaration for an AWS::CodePipeline::Pipeline's properties."""
+    return coerce_to_shape(_pipeline_declaration(name, properties), _api_shape("codepipeline", "PipelineDeclaration"))
+
+
+def _pipeline_declaration(name, properties):
     declaration = {"name": name, "roleArn": properties["RoleArn"]}
     if "ArtifactStore" in properties:
         declaration["artifactStore"] = _camel(properties["ArtifactStore"])
@@ -856,6 +1190,7 @@ def _fail_next_route(request):
 
 _ORIGINALS = {}
 _ORIGINAL_OUTPUTS = Stack.outputs
+_YAML_LOADER = [None]
 
 
 def install():
@@ -870,8 +1205,22 @@ def install():
         create_change_set=CloudFormationBackend.create_change_set,
         lb_get_cfn_attribute=FakeLoadBalancer.get_cfn_attribute,
         parse_and_update_resource=parsing.parse_and_update_resource,
+        clean_json=parsing.clean_json,
+        security_group_create=SecurityGroup.create_from_cloudformation_json,
+        parse_and_create_resource=parsing.parse_and_create_resource,
+        generate_resource_name=parsing.generate_resource_name,
     )
     parsing.parse_and_update_resource = _parse_and_update_resource
+    parsing.clean_json = _clean_json
+    SecurityGroup.create_from_cloudformation_json = classmethod(_security_group_create)
+    parsing.parse_and_create_resource = _parse_and_create_resource
+    parsing.generate_resource_name = _generate_resource_name
+    _YAML_LOADER[0] = _plain_yaml_loader()
+    Stack.parse_template = staticmethod(_parse_template_text)
+    Stack.create_from_cloudformation_json = classmethod(_nested_create)
+    Stack.physical_resource_id = property(_nested_physical_resource_id)
+    Stack.get_cfn_attribute = _stack_get_cfn_attribute
+    parsing.OutputMap.exports = property(_exports)
     CloudFormationBackend.create_stack = create_stack
     CloudFormationBackend.execute_change_set = execute_change_set
     CloudFormationBackend.update_stack = update_stack

@@ -5,7 +5,10 @@ moto 5.2.5 keeps only repository metadata (Create/Get/DeleteRepository);
 file API needs and the operations the collection uses:
 
 ``PutFile``, ``GetFile``, ``GetFolder``, ``GetBranch``, ``ListBranches``,
-``CreateBranch``, ``GetCommit``.
+``CreateBranch``, ``GetCommit``, ``CreateCommit`` (several files put, copied, moved or
+deleted in one commit, https://docs.aws.amazon.com/codecommit/latest/APIReference/API_CreateCommit.html)
+and ``ListRepositories`` (moto answered HTTP 500; pages of 1,000 with ``nextToken``, ``sortBy``
+``repositoryName``/``lastModifiedDate``, ``order``; API_ListRepositories.html).
 
 Shapes and error codes follow botocore's ``codecommit`` service model; the
 error messages follow the descriptions in the CodeCommit API reference
@@ -375,6 +378,177 @@ def get_commit(self, repository_name, commit_id):
         return {"commit": state.commits[commit_id].describe()}
 
 
+# --- CreateCommit -----------------------------------------------------------------------------
+
+MAX_FILE_ENTRIES = 100            # CodeCommit quotas: "Number of files in a single commit: 100"
+MAX_FILE_BYTES = 6 * 1024 * 1024  # FileContentSizeLimitExceededException: "The maximum file size is 6 MB,
+MAX_COMMIT_BYTES = 7 * 1024 * 1024  # and the combined file content change size is 7 MB."
+
+
+def _commit_error(code):
+    """The exception with the description botocore's service model (the API reference) gives it."""
+    import botocore.session
+    text = botocore.session.get_session().get_service_model("codecommit").shape_for(code).documentation or code
+    return CodeCommitError(code, text.replace("<p>", "").replace("</p>", "").strip())
+
+
+def _check_conflicts(files, path):
+    if any(p.startswith(path + "/") for p in files):
+        raise CodeCommitError("FileNameConflictsWithDirectoryNameException",
+                              "A file cannot be added to the repository because the specified file "
+                              "name has the same name as a directory in this repository.")
+    parts = path.split("/")
+    for depth in range(1, len(parts)):
+        if "/".join(parts[:depth]) in files:
+            raise CodeCommitError("DirectoryNameConflictsWithFileNameException",
+                                  "A file cannot be added to the repository because the specified path "
+                                  "name has the same name as a file that already exists in this repository.")
+
+
+def create_commit(self, repository_name, branch_name, parent_commit_id, author_name, email, commit_message,
+                  keep_empty_folders, put_files, delete_files, set_file_modes):
+    if not repository_name:
+        raise _commit_error("RepositoryNameRequiredException")
+    if not branch_name:
+        raise CodeCommitError("BranchNameRequiredException", "A branch name is required, but was not specified.")
+    put_files, delete_files, set_file_modes = put_files or [], delete_files or [], set_file_modes or []
+    if not (put_files or delete_files or set_file_modes):
+        raise _commit_error("FileEntryRequiredException")
+    if len(put_files) + len(delete_files) + len(set_file_modes) > MAX_FILE_ENTRIES:
+        raise _commit_error("MaximumFileEntriesExceededException")
+    seen = set()
+    for entry in put_files + delete_files + set_file_modes:
+        path = normalize_path(entry.get("filePath"))
+        if not path:
+            raise CodeCommitError("PathRequiredException", "The folderPath for a location cannot be null.")
+        if path in seen:
+            raise _commit_error("SamePathRequestException")
+        seen.add(path)
+    for entry in put_files:
+        has_content, source = "fileContent" in entry and entry["fileContent"] is not None, entry.get("sourceFile")
+        if has_content and source:
+            raise _commit_error("FileContentAndSourceFileSpecifiedException")
+        if not has_content and not source:
+            raise _commit_error("SourceFileOrContentRequiredException")
+        if (entry.get("fileMode") or "NORMAL") not in FILE_MODES:
+            raise CodeCommitError("InvalidFileModeException", "The specified file mode permission is not valid.")
+    for entry in set_file_modes:
+        if not entry.get("fileMode"):
+            raise _commit_error("FileModeRequiredException")
+        if entry["fileMode"] not in FILE_MODES:
+            raise CodeCommitError("InvalidFileModeException", "The specified file mode permission is not valid.")
+    put_paths = [normalize_path(e["filePath"]) for e in put_files]
+    if any(other.startswith(path + "/") for path in put_paths for other in put_paths):
+        raise _commit_error("PutFileEntryConflictException")  # one entry's file is another entry's folder
+    if sum(len(e["fileContent"]) for e in put_files if e.get("fileContent")) > MAX_COMMIT_BYTES or any(
+            len(e.get("fileContent") or b"") > MAX_FILE_BYTES for e in put_files):
+        raise _commit_error("FileContentSizeLimitExceededException")
+
+    repository, state = _state(self, repository_name)
+    with _LOCK:
+        head_id = state.branches.get(branch_name)
+        if head_id is None and state.commits:
+            raise CodeCommitError("BranchDoesNotExistException",
+                                  "The specified branch %s does not exist." % branch_name)
+        if head_id is not None:
+            if not parent_commit_id:
+                raise _commit_error("ParentCommitIdRequiredException")
+            if parent_commit_id not in state.commits:
+                raise _commit_error("ParentCommitDoesNotExistException")
+            if parent_commit_id != head_id:
+                raise _commit_error("ParentCommitIdOutdatedException")
+            before = state.commits[head_id].files
+        else:
+            if parent_commit_id:
+                raise _commit_error("ParentCommitDoesNotExistException")
+            before = {}
+        files = dict(before)
+        added, updated, deleted = [], [], []
+        for entry in delete_files:
+            path = normalize_path(entry["filePath"])
+            if path not in files:
+                raise _commit_error("FileDoesNotExistException")
+            content, mode = files.pop(path)
+            deleted.append({"absolutePath": path, "blobId": blob_id(content), "fileMode": mode})
+        for entry in put_files:
+            path = normalize_path(entry["filePath"])
+            source = entry.get("sourceFile")
+            if source:
+                source_path = normalize_path(source.get("filePath"))
+                if source_path not in before:
+                    raise _commit_error("FileDoesNotExistException")
+                content, source_mode = before[source_path]
+                mode = entry.get("fileMode") or source_mode
+                if source.get("isMove"):
+                    files.pop(source_path, None)
+                    deleted.append({"absolutePath": source_path, "blobId": blob_id(content), "fileMode": source_mode})
+            else:
+                content, mode = entry["fileContent"], entry.get("fileMode") or "NORMAL"
+            others = {p: v for p, v in files.items() if p != path}
+            _check_conflicts(others, path)
+            metadata = {"absolutePath": path, "blobId": blob_id(content), "fileMode": mode}
+            if path in before and before[path] != (content, mode):
+                updated.append(metadata)
+            elif path not in before:
+                added.append(metadata)
+            files[path] = (content, mode)
+        for entry in set_file_modes:
+            path = normalize_path(entry["filePath"])
+            if path not in files:
+                raise _commit_error("FileDoesNotExistException")
+            content, _ = files[path]
+            files[path] = (content, entry["fileMode"])
+            if before.get(path) != files[path] and path in before:
+                updated.append({"absolutePath": path, "blobId": blob_id(content), "fileMode": entry["fileMode"]})
+        if files == before:
+            raise _commit_error("NoChangeException")
+        commit = _Commit(files, [head_id] if head_id else [], commit_message, author_name or "emulator-user", email)
+        state.commits[commit.commit_id] = commit
+        state.branches[branch_name] = commit.commit_id
+        repository.repository_metadata["lastModifiedDate"] = iso_8601_datetime_with_milliseconds()
+        if state.default_branch is None:
+            state.default_branch = branch_name
+            repository.repository_metadata["defaultBranch"] = branch_name
+    _announce(self.account_id, self.region_name, repository_name, branch_name, commit)
+    return {"commitId": commit.commit_id, "treeId": commit.root_tree_id(), "filesAdded": added,
+            "filesUpdated": updated, "filesDeleted": deleted}
+
+
+# --- ListRepositories -------------------------------------------------------------------------
+
+LIST_REPOSITORIES_PAGE = 1000  # ListRepositories nextToken: "Batch sizes are 1,000 for list repository operations."
+
+
+def list_repositories(self, next_token, sort_by, order):
+    sort_by = sort_by or "repositoryName"
+    order = order or "ascending"
+    if sort_by not in ("repositoryName", "lastModifiedDate"):
+        raise CodeCommitError("InvalidSortByException", "The specified sort by value is not valid.")
+    if order not in ("ascending", "descending"):
+        raise CodeCommitError("InvalidOrderException", "The specified sort order is not valid.")
+    entries = [{"repositoryName": name, "repositoryId": repository.repository_metadata["repositoryId"],
+                "_modified": repository.repository_metadata.get("lastModifiedDate", "")}
+               for name, repository in self.repositories.items()]
+    key = (lambda e: e["repositoryName"]) if sort_by == "repositoryName" else (
+        lambda e: (e["_modified"], e["repositoryName"]))
+    entries.sort(key=key, reverse=order == "descending")
+    start = 0
+    if next_token:
+        try:
+            start = int(base64.b64decode(next_token.encode()).decode().split(":", 1)[1])
+            if not 0 < start < len(entries):
+                raise ValueError(start)
+        except (ValueError, IndexError, UnicodeDecodeError, base64.binascii.Error):
+            raise CodeCommitError("InvalidContinuationTokenException",
+                                  "The specified continuation token is not valid.")
+    page = [{"repositoryName": e["repositoryName"], "repositoryId": e["repositoryId"]}
+            for e in entries[start:start + LIST_REPOSITORIES_PAGE]]
+    result = {"repositories": page}
+    if start + LIST_REPOSITORIES_PAGE < len(entries):
+        result["nextToken"] = base64.b64encode(("repositories:%d" % (start + LIST_REPOSITORIES_PAGE)).encode()).decode()
+    return result
+
+
 # --- responses --------------------------------------------------------------------------------
 
 def _r_put_file(self):
@@ -416,6 +590,27 @@ def _r_get_commit(self):
         self._get_param("repositoryName"), self._get_param("commitId")))
 
 
+def _r_create_commit(self):
+    def decoded(entries):
+        result = []
+        for entry in entries or []:
+            entry = dict(entry)
+            if entry.get("fileContent") is not None:
+                entry["fileContent"] = base64.b64decode(entry["fileContent"])
+            result.append(entry)
+        return result
+    return app_json(self.codecommit_backend.create_commit(
+        self._get_param("repositoryName"), self._get_param("branchName"), self._get_param("parentCommitId"),
+        self._get_param("authorName"), self._get_param("email"), self._get_param("commitMessage"),
+        self._get_param("keepEmptyFolders"), decoded(self._get_param("putFiles")), self._get_param("deleteFiles"),
+        self._get_param("setFileModes")))
+
+
+def _r_list_repositories(self):
+    return app_json(self.codecommit_backend.list_repositories(
+        self._get_param("nextToken"), self._get_param("sortBy"), self._get_param("order")))
+
+
 def app_json(payload):
     return json.dumps(payload)
 
@@ -423,11 +618,12 @@ def app_json(payload):
 BACKEND_METHODS = {
     "put_file": put_file, "get_file": get_file, "get_folder": get_folder, "get_branch": get_branch,
     "list_branches": list_branches, "create_branch": create_branch, "get_commit": get_commit,
+    "create_commit": create_commit, "list_repositories": list_repositories,
 }
 RESPONSE_METHODS = {
     "put_file": _r_put_file, "get_file": _r_get_file, "get_folder": _r_get_folder,
     "get_branch": _r_get_branch, "list_branches": _r_list_branches, "create_branch": _r_create_branch,
-    "get_commit": _r_get_commit,
+    "get_commit": _r_get_commit, "create_commit": _r_create_commit, "list_repositories": _r_list_repositories,
 }
 
 

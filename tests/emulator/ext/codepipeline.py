@@ -28,6 +28,11 @@ the moment they start, with no ``GetPipelineState``. This extension:
   gets a new head (called by the CodeCommit extension), like the EventBridge
   rule in AWS (action reference "CodeCommit": "Starts the pipeline when a new
   commit is made on the configured CodeCommit repository and branch.").
+* ``CreatePipeline``: moto's check that the role trusts CodePipeline read only a trust policy whose
+  ``Statement`` is a list and whose ``Principal.Service`` is one string; IAM's policy grammar
+  (IAM user guide, "IAM JSON policy elements: Principal" - "you can specify more than one service
+  principal ... in an array"; "Statement" - a statement or an array of statements) allows both
+  forms, so the check reads either (``create_pipeline`` below, otherwise moto's).
 * control route ``codepipeline/fail-next``: POST ``{"pipeline", "stage",
   "action", "message"[, "region", "code"]}`` makes the next execution of that
   pipeline fail at that action with that message; GET lists the pending
@@ -435,6 +440,58 @@ def on_source_change(account_id, region, provider, repository_name, branch_name,
             break
 
 
+# --- role trust (CreatePipeline) ---------------------------------------------------------------
+
+def _as_list(value):
+    if value is None:
+        return []
+    return value if isinstance(value, list) else [value]
+
+
+def trusts_service(policy_document, service):
+    """Whether an IAM trust policy lets ``service`` assume the role (Statement and Service: one or a list)."""
+    document = json.loads(policy_document) if isinstance(policy_document, str) else (policy_document or {})
+    for statement in _as_list(document.get("Statement")):
+        if statement.get("Effect") != "Allow":
+            continue
+        actions = _as_list(statement.get("Action"))
+        if not any(action in ("sts:AssumeRole", "sts:*", "*") for action in actions):
+            continue
+        principal = statement.get("Principal") or {}
+        if isinstance(principal, dict) and service in _as_list(principal.get("Service")):
+            return True
+    return False
+
+
+def create_pipeline(self, pipeline, tags):
+    """moto's CreatePipeline with the trust check above; everything else as moto does it."""
+    from moto.codepipeline.models import CodePipeline
+    from moto.iam.exceptions import NotFoundException as IAMNotFoundException
+
+    name = pipeline["name"]
+    if name in self.pipelines:
+        raise InvalidStructureException(
+            "A pipeline with the name '%s' already exists in account '%s'" % (name, self.account_id))
+    try:
+        role = self.iam_backend.get_role_by_arn(pipeline["roleArn"])
+    except IAMNotFoundException:
+        role = None
+    if role is None or not trusts_service(role.assume_role_policy_document, "codepipeline.amazonaws.com"):
+        raise InvalidStructureException(
+            "CodePipeline is not authorized to perform AssumeRole on role %s" % pipeline["roleArn"])
+    if len(pipeline["stages"]) < 2:
+        raise InvalidStructureException(
+            "Pipeline has only %d stage(s). There should be a minimum of 2 stages in a pipeline"
+            % len(pipeline["stages"]))
+    self.pipelines[name] = CodePipeline(self.account_id, self.region_name, pipeline)
+    if tags is not None:
+        self.pipelines[name].validate_tags(tags)
+        self.pipelines[name].tags.update({tag["key"]: tag["value"] for tag in tags})
+    else:
+        tags = []
+    return pipeline, sorted(tags, key=lambda tag: tag["key"])
+
+
 # --- patches ----------------------------------------------------------------------------------
 
 def _wrap_validation(original):
@@ -477,7 +534,7 @@ def install():
     global _installed
     if _installed:
         return
-    CodePipelineBackend.create_pipeline = _wrap_validation(CodePipelineBackend.create_pipeline)
+    CodePipelineBackend.create_pipeline = _wrap_validation(create_pipeline)
     CodePipelineBackend.update_pipeline = _wrap_validation(CodePipelineBackend.update_pipeline)
     CodePipelineBackend.start_pipeline_execution = start_pipeline_execution
     CodePipelineBackend.get_pipeline_state = get_pipeline_state
