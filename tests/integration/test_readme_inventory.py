@@ -104,3 +104,51 @@ def test_readme_step_3_copy_of_regions_yml_converges(world):
     config = stage[0]["actions"][0]["configuration"]
     assert config["ServiceName"] == outputs["CoreServiceName"]
     assert config["ClusterName"] == outputs["EcsClusterName"]
+
+
+# ------------------------------------------------------------------------------------------ the workshop's world
+
+@pytest.fixture(scope="module")
+def workshop_world(tmp_path_factory):
+    from tests.fixture import workshop
+
+    site = World(tmp_path_factory.mktemp("readme-workshop"))
+    saved = dict(os.environ)
+    try:
+        os.environ.update(site.emulator.env())
+        site.summary = workshop.build(region=PRIMARY, log=lambda message: None)
+        yield site
+    finally:
+        os.environ.clear()
+        os.environ.update(saved)
+        site.emulator.stop()
+
+
+def test_the_workshop_world_converges_with_only_the_stack_and_dashboard_names(workshop_world):
+    world = workshop_world
+    inventory = world.inventory("workshop", mm_primary_stack_name=world.summary["stack_name"],
+                                mm_dashboard_name=world.summary["dashboard"])
+    check = world.play(inventory, check=True, diff=True)
+    assert check.rc == 0, check
+    run = world.play(inventory)
+    assert run.rc == 0, run
+    cfn = world.client("cloudformation", SECONDARY)
+    secondary = cfn.describe_stacks(StackName="mm-secondary-region")["Stacks"][0]
+    parameters = {p["ParameterKey"]: p["ParameterValue"] for p in secondary["Parameters"]}
+    assert parameters["IsDrRegion"] == "true"
+    services = {r["LogicalResourceId"]: r["PhysicalResourceId"].rsplit("/", 1)[-1]
+                for r in cfn.list_stack_resources(StackName="mm-secondary-region")["StackResourceSummaries"]
+                if r["ResourceType"] == "AWS::ECS::Service"}
+    declaration = world.client("codepipeline").get_pipeline(name=world.summary["pipelines"]["core"])["pipeline"]
+    stage = [s for s in declaration["stages"] if s["name"] == "CrossRegionDeploy"]
+    assert stage, "no CrossRegionDeploy stage"
+    assert stage[0]["actions"][0]["configuration"]["ServiceName"] == services["CoreEcsService"]
+    again = world.play(inventory)
+    assert again.rc == 0, again
+    assert all(counts["changed"] == 0 for counts in _recap(again.stdout).values()), again.stdout[-3000:]
+
+
+def _recap(stdout):
+    section = stdout[stdout.rindex("PLAY RECAP"):]
+    return {host: {k: int(v) for k, v in re.findall(r"(\w+)=(\d+)", fields)}
+            for host, fields in re.findall(r"^(\S+)\s+:\s+(ok=.*)$", section, re.MULTILINE)}
