@@ -9,7 +9,7 @@ DOCUMENTATION = r"""
 ---
 module: application_info
 short_description: Discover the Mythical Mysfits application's names from its primary stack
-version_added: 0.2.0
+version_added: 0.1.0
 description:
   - The one place that finds the names the collection works with, from nothing but the primary stack's
     name and the regions. Read-only.

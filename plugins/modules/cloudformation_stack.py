@@ -45,7 +45,7 @@ options:
         for a template larger than the 51,200 bytes C(TemplateBody) takes. O(template_body) must be the same
         template: it is what is compared with the deployed one.
     type: str
-    version_added: 0.2.0
+    version_added: 0.1.0
   parameters:
     description:
       - Parameter key to value. Booleans become C(true)/C(false), lists are joined with commas.
