@@ -16,16 +16,16 @@ description:
   - "The table: the primary stack's output C(DynamoTable). The pipelines: the C(AWS::CodePipeline::Pipeline)
     resources of the primary stack and of its nested stacks (the workshop's pipelines belong to the nested
     stack C(MythicalCiCdStack)); a service's pipeline is the one whose CodeCommit Source action reads the
-    service's repository (the output O(services[].repository_output)), else the one whose logical id or name
-    contains the service's O(services[].title)."
+    service's repository (the output C(repository_output) of O(services)), else the one whose logical id or name
+    contains the service's C(title) of O(services)."
   - "From each pipeline: the repository and branch (its CodeCommit Source action), the primary cluster and ECS
     service (its Amazon ECS Deploy action; the workshop's primary services are made outside CloudFormation).
     From each primary ECS service (C(DescribeServices)): the container and the target group of its load balancer."
-  - "In every region: the ECR repositories (outputs O(services[].primary_ecr_output) /
-    O(services[].secondary_ecr_output), C(XrayEcrRepo) / C(SecondaryXrayEcrRepo)), the load balancer's full
+  - "In every region: the ECR repositories (outputs C(primary_ecr_output) of O(services) /
+    C(secondary_ecr_output) of O(services), C(XrayEcrRepo) / C(SecondaryXrayEcrRepo)), the load balancer's full
     name (the stack's C(AWS::ElasticLoadBalancingV2::LoadBalancer) resource), the target groups (output
-    O(services[].target_group_output), else the ECS service's load balancer). In a secondary region the ECS
-    services are the secondary stack's C(AWS::ECS::Service) resources (O(services[].secondary_service_resource),
+    C(target_group_output) of O(services), else the ECS service's load balancer). In a secondary region the ECS
+    services are the secondary stack's C(AWS::ECS::Service) resources (C(secondary_service_resource) of O(services),
     else the one whose logical id contains the title)."
   - Every key of O(services) that is set wins over what would be discovered.
   - A secondary stack that does not exist is listed in RV(absent); with O(plan_missing=true) its facts are

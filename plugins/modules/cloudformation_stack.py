@@ -41,9 +41,9 @@ options:
     required: true
   template_url:
     description:
-      - Where CloudFormation reads the template from when it creates or updates the stack (an S3 object URL);
-        for a template larger than the 51,200 bytes C(TemplateBody) takes. O(template_body) must be the same
-        template: it is what is compared with the deployed one.
+      - Where CloudFormation reads the template from when it creates or updates the stack (an S3 object URL),
+        for a template larger than the 51,200 bytes C(TemplateBody) takes.
+      - O(template_body) must be the same template; it is what is compared with the deployed one.
     type: str
     version_added: 0.1.0
   parameters:
