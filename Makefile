@@ -12,7 +12,7 @@ PYTEST_WORKERS ?= 2
 export ANSIBLE_CONFIG := $(CURDIR)/ansible.cfg
 export PYTHONPATH := $(CURDIR)
 
-.PHONY: all venv demo test test-emulator test-unit test-integration test-reliability lint sanity molecule bench clean
+.PHONY: all venv demo world test test-emulator test-unit test-integration test-reliability lint sanity molecule bench clean
 
 all: venv
 
@@ -30,6 +30,11 @@ $(STAMP): requirements/runtime.txt requirements/dev.txt
 
 demo: $(STAMP)
 	PATH=$(CURDIR)/$(BIN):$$PATH $(PY) -m tests.emulator.run --log .demo-emulator.log -- $(SHELL) scripts/demo.sh
+
+# The workshop's world (tests/fixture/workshop: what Labs 0-2 of the workshop leave) on a throw-away
+# emulator; prints the names it makes (nested stack, pipelines, repositories, services, dashboard).
+world: $(STAMP)
+	$(PY) -m tests.emulator.run -- $(PY) -m tests.fixture.workshop
 
 test: test-emulator test-unit test-integration lint sanity molecule
 

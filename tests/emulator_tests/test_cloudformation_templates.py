@@ -26,6 +26,7 @@ Each test pins one rule, with the AWS page it follows:
 import json
 import re
 
+import botocore.exceptions
 import pytest
 
 WAIT = {"Delay": 1, "MaxAttempts": 60}
@@ -118,7 +119,8 @@ Outputs:
     stack = _create(cfn, "sg", body)
     assert stack["StackStatus"] == "CREATE_COMPLETE"
     group = aws.client("ec2", REGION).describe_security_groups(GroupIds=[_outputs(stack)["Group"]])["SecurityGroups"][0]
-    rules = {(p["IpProtocol"], p.get("FromPort"), p.get("ToPort"), p["IpRanges"][0]["CidrIp"]) for p in group["IpPermissions"]}
+    rules = {(p["IpProtocol"], p.get("FromPort"), p.get("ToPort"), p["IpRanges"][0]["CidrIp"])
+             for p in group["IpPermissions"]}
     assert ("-1", None, None, "10.0.0.0/16") in rules
     assert ("tcp", 80, 80, "0.0.0.0/0") in rules
 
@@ -279,7 +281,8 @@ Outputs:
 
 def _upload(aws, key, body):
     s3 = aws.client("s3", REGION)
-    s3.create_bucket(Bucket=BUCKET, CreateBucketConfiguration={"LocationConstraint": REGION})
+    if BUCKET not in [b["Name"] for b in s3.list_buckets()["Buckets"]]:
+        s3.create_bucket(Bucket=BUCKET, CreateBucketConfiguration={"LocationConstraint": REGION})
     s3.put_object(Bucket=BUCKET, Key=key, Body=body.encode())
     return "https://%s.s3.%s.amazonaws.com/%s" % (BUCKET, REGION, key)
 
@@ -294,6 +297,8 @@ def test_nested_stack_from_s3_with_outputs_through_get_att_and_sub(aws):
     nested = cfn.describe_stacks(StackName=nested_id)["Stacks"][0]
     assert re.fullmatch(r"mm-parent-Child-[A-Z0-9]{13}", nested["StackName"])
     assert nested["StackId"] == nested_id  # the nested stack's physical id is its stack id (ARN)
+    parent_id = cfn.describe_stacks(StackName="mm-parent")["Stacks"][0]["StackId"]
+    assert (nested["ParentId"], nested["RootId"]) == (parent_id, parent_id)
     assert nested["StackStatus"] == "CREATE_IN_PROGRESS"  # as long as its parent
     assert _settled(cfn, "mm-parent") == "CREATE_COMPLETE"
     assert cfn.describe_stacks(StackName=nested_id)["Stacks"][0]["StackStatus"] == "CREATE_COMPLETE"
@@ -413,3 +418,60 @@ def test_a_resource_failing_during_create_rolls_the_stack_back(aws, region):
     [(logical_id, reason)] = _failure(cfn, "half-made")
     assert logical_id == "Subnet" and "mars-north-1a" in reason
     assert aws.client("ec2", region).describe_vpcs(Filters=[{"Name": "cidr", "Values": ["10.0.0.0/16"]}])["Vpcs"] == []
+
+
+def test_inline_role_policies_are_stored_as_json(aws):
+    """IAM GetRolePolicy (API_GetRolePolicy.html): PolicyDocument is the (URL-encoded) JSON policy document."""
+    cfn = aws.client("cloudformation", REGION)
+    body = """
+Resources:
+  Role:
+    Type: AWS::IAM::Role
+    Properties:
+      AssumeRolePolicyDocument:
+        Statement: [{Effect: Allow, Principal: {Service: codebuild.amazonaws.com}, Action: sts:AssumeRole}]
+      Policies:
+        - PolicyName: inline
+          PolicyDocument:
+            Version: "2012-10-17"
+            Statement: [{Effect: Allow, Action: [s3:GetObject], Resource: "arn:aws:s3:::bucket/*"}]
+Outputs:
+  Role:
+    Value: !Ref Role
+"""
+    role = _outputs(_create(cfn, "inline", body))["Role"]
+    document = aws.client("iam", REGION).get_role_policy(RoleName=role, PolicyName="inline")["PolicyDocument"]
+    assert document == {"Version": "2012-10-17", "Statement": [
+        {"Effect": "Allow", "Action": ["s3:GetObject"], "Resource": "arn:aws:s3:::bucket/*"}]}
+
+
+def test_template_body_over_51200_characters_is_refused_and_s3_takes_it(aws):
+    """CreateStack/UpdateStack/CreateChangeSet (API reference): TemplateBody "Maximum length of 51200";
+    a larger template goes to S3 and is passed as TemplateURL (quotas: "Template size: 1 MB" in S3)."""
+    cfn = aws.client("cloudformation", REGION)
+    padding = "#" + "x" * 99 + "\n"
+    small = "Resources:\n  Group:\n    Type: AWS::Logs::LogGroup\n"
+    large = small + padding * (51200 // len(padding) + 1)
+    assert len(large) > 51200
+    for call in (lambda: cfn.create_stack(StackName="big", TemplateBody=large),
+                 lambda: cfn.validate_template(TemplateBody=large),
+                 lambda: cfn.create_change_set(StackName="big", ChangeSetName="c", ChangeSetType="CREATE",
+                                               TemplateBody=large)):
+        with pytest.raises(botocore.exceptions.ClientError) as raised:
+            call()
+        assert raised.value.response["Error"]["Code"] == "ValidationError"
+        assert "51200" in raised.value.response["Error"]["Message"]
+    assert [s["StackName"] for s in cfn.list_stacks()["StackSummaries"]] == []
+    url = _upload(aws, "large.yml", large)
+    cfn.create_stack(StackName="big", TemplateURL=url)
+    assert _settled(cfn, "big") == "CREATE_COMPLETE"
+    assert cfn.get_template(StackName="big")["TemplateBody"] == large
+    changed = small + "    Properties: {RetentionInDays: 7}\n"
+    exactly = changed + "#" * (51200 - len(changed) - 1) + "\n"
+    assert len(exactly) == 51200
+    cfn.update_stack(StackName="big", TemplateBody=exactly)
+    assert _settled(cfn, "big") == "UPDATE_COMPLETE"
+    huge = _upload(aws, "huge.yml", small + padding * (1024 * 1024 // len(padding) + 1))
+    with pytest.raises(botocore.exceptions.ClientError) as raised:
+        cfn.create_stack(StackName="huge", TemplateURL=huge)
+    assert raised.value.response["Error"]["Code"] == "ValidationError"

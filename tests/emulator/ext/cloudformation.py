@@ -48,16 +48,31 @@ Templates shaped as the workshop's own (cfn/core.yml, cfn/cicd.yml of hub714/mul
   first dot, ``${!Literal}`` stays literal, variables of the second (map) argument win.
 * Nested stacks (``AWS::CloudFormation::Stack`` with an S3 ``TemplateURL``): the nested stack is
   named ``<parent>-<LogicalId>-<13 upper case letters and digits>``, ``Ref`` is its stack id (ARN),
-  ``GetAtt Outputs.<Name>`` its output (unknown output: a template error, as AWS), and it reports
+  ``GetAtt Outputs.<Name>`` its output (unknown output: a template error, as AWS), ``DescribeStacks``
+  shows its ``ParentId`` and ``RootId``, and it reports
   ``CREATE_IN_PROGRESS`` for as long as its parent and then ``CREATE_COMPLETE``.
 * Generated names of ECR repositories (no ``RepositoryName``) were upper case and rejected by
   ECR's name rule; they are ``<stack>-<logicalid>-<suffix>`` in lower case, as CloudFormation makes them.
+  Generated IAM role and Lambda function names are cut to their 64-character limit (the stack and
+  logical id part shortened, the random suffix kept).
+* Short-form tags on a mapping (``!GetAZs {Ref: AWS::Region}``) were left as raw YAML nodes; they
+  are read like the long form. ``!GetAtt a.b.c`` splits at the first dot only.
+* Security-group ingress rules with ``IpProtocol: -1`` and no ports failed (``KeyError: 'FromPort'``);
+  they allow every protocol and port; tcp/udp rules without ports fail, as EC2 refuses them.
+* An ``AWS::CodePipeline::Pipeline``'s declaration keeps the API's types (see below), so
+  ``GetPipeline`` answers ``actionTypeId.version`` ``"1"`` for a template's ``Version: 1``.
+* ``ExportName`` of an output is its own ``Export`` (moto matched exports by value).
 * Outputs whose ``Condition`` is false were still evaluated for their ``Export`` (a reference to a
   resource that was not created broke the stack); they are skipped, as AWS neither evaluates nor
   lists them.
 * A resource that fails while a stack is created (moto raised out of ``CreateStack`` and left a
   half-made stack that answered ``DescribeStacks`` with HTTP 500) now fails the create as AWS does:
   ``CREATE_FAILED`` for that resource with the error as reason, rollback, ``ROLLBACK_COMPLETE``.
+* Inline ``Policies`` of an ``AWS::IAM::Role`` were stored as Python dicts, so ``GetRolePolicy``
+  answered their repr (not JSON); they are stored as the JSON documents IAM keeps.
+* ``TemplateBody`` longer than 51,200 characters, a ``TemplateURL`` longer than 5,120 and a template
+  in S3 over 1 MB are refused with ``ValidationError`` (API reference, CreateStack "Length
+  Constraints"; user guide "CloudFormation quotas"); moto accepted any size.
 * YAML timestamps (``Version: 2012-10-17`` unquoted) were read as dates; CloudFormation reads
   every scalar of a template as text, so they stay the text written.
 
@@ -94,8 +109,10 @@ DynamoDB, S3, Events, Lambda - is moto's own):
   executions); the CloudFormation shape (``ArtifactStore``, ``Stages``/``Actions``,
   ``ArtifactStores`` as a list of ``{Region, ArtifactStore}``) is converted to the API's
   declaration, configuration values to strings (``false`` -> ``"false"``). ``Ref`` = name;
-  ``GetAtt`` ``Version``. AWS starts a first execution when a pipeline is created; so does
-  this model (``StartPipelineExecution`` in the backend), unless the backend refuses.
+  ``GetAtt`` ``Version``. Template values are converted to the types of botocore's
+  ``PipelineDeclaration`` shape (numbers to strings for String members, text to integers for
+  Integer members), as CloudFormation does. AWS starts a first execution when a pipeline is
+  created; so does this model (``StartPipelineExecution`` in the backend), unless the backend refuses.
   Updates go through ``update_pipeline``.
 * ``AWS::Cloud9::EnvironmentEC2``: moto has no Cloud9 backend; a placeholder resource with
   an environment id (``Ref``), ``GetAtt`` ``Arn`` and ``Name`` - nothing else can see it.
@@ -104,6 +121,7 @@ DynamoDB, S3, Events, Lambda - is moto's own):
   no Lambda runtime here, so the resource answers SUCCESS at once without invoking anything
   (no ``Data`` attributes). The function itself is still created in moto's Lambda backend.
 """
+import json
 import random
 import re
 import string
@@ -115,14 +133,15 @@ from moto.cloudformation import parsing
 from moto.cloudformation.custom_model import CustomModel
 from moto.cloudformation.exceptions import UnformattedGetAttTemplateException, ValidationError
 from moto.cloudformation.models import CloudFormationBackend, Event, Stack, cloudformation_backends
-from moto.cloudformation.utils import get_stack_from_s3_url
 from moto.cloudformation.responses import CloudFormationResponse
+from moto.cloudformation.utils import get_stack_from_s3_url
 from moto.codebuild.models import codebuild_backends
 from moto.codecommit.models import codecommit_backends
 from moto.codepipeline.models import codepipeline_backends
 from moto.core.common_models import CloudFormationModel
 from moto.ec2.models.security_groups import SecurityGroup
 from moto.elbv2.models import FakeLoadBalancer, FakeTargetGroup
+from moto.iam.models import Role
 
 from .. import app, state
 
@@ -614,8 +633,6 @@ def _plain_yaml_loader():
 
 def _parse_template_text(template):
     """Stack.parse_template, with timestamps left as text."""
-    import json
-
     import yaml
     try:
         return yaml.load(template, Loader=_YAML_LOADER[0])
@@ -678,8 +695,11 @@ def _nested_create(cls, resource_name, cloudformation_json, account_id, region_n
         raise
     _strip_final_events(stack, 1)
     _create_phases(stack, None)
+    # DescribeStacks of a nested stack names its parent and its root (the top-level stack)
     parent_id = kwargs.get("StackId")
-    stack._emu_parent_id = parent_id
+    parent = backend.stacks.get(parent_id)
+    stack.parent_id = parent_id
+    stack.root_id = getattr(parent, "root_id", None) or parent_id
     return stack
 
 
@@ -748,6 +768,51 @@ def _security_group_create(cls, resource_name, cloudformation_json, account_id, 
             from_port=rule.get("FromPort") if ported else None, to_port=rule.get("ToPort") if ported else None,
             ip_ranges=rule.get("CidrIp", []), source_groups=[source] if source else [], vpc_id=properties.get("VpcId"))
     return group
+
+
+# ----------------------------------------------------------------------------- IAM roles
+
+def _role_create(cls, resource_name, cloudformation_json, account_id, region_name, **kwargs):
+    """AWS::IAM::Role whose inline Policies keep their documents as JSON (moto stored the dict, and
+    GetRolePolicy then answered its Python repr, which no client can parse)."""
+    properties = dict(cloudformation_json.get("Properties") or {})
+    if properties.get("Policies"):
+        properties["Policies"] = [
+            dict(policy, PolicyDocument=policy["PolicyDocument"] if isinstance(policy.get("PolicyDocument"), str)
+                 else json.dumps(policy.get("PolicyDocument")))
+            for policy in properties["Policies"]]
+    return _ORIGINALS["role_create"].__func__(cls, resource_name, dict(cloudformation_json, Properties=properties),
+                                              account_id, region_name, **kwargs)
+
+
+# ----------------------------------------------------------------------------- template size limits
+
+TEMPLATE_BODY_MAX = 51200        # CreateStack/UpdateStack/...: TemplateBody "Maximum length of 51200"
+TEMPLATE_URL_MAX = 5120          # TemplateURL "Maximum length of 5120"
+TEMPLATE_S3_MAX = 1024 * 1024    # "Template size: 1 MB" for a template in S3 (CloudFormation quotas)
+
+
+def _template_limits(original):
+    """The API's length constraints on TemplateBody and TemplateURL (moto accepted any length)."""
+    def wrapper(self):
+        body = self._get_param("TemplateBody")
+        if body is not None and len(body) > TEMPLATE_BODY_MAX:
+            raise ValidationError(message="1 validation error detected: Value at 'templateBody' failed to satisfy "
+                                  "constraint: Member must have length less than or equal to %d" % TEMPLATE_BODY_MAX)
+        url = self._get_param("TemplateURL")
+        if url is not None and len(url) > TEMPLATE_URL_MAX:
+            raise ValidationError(message="1 validation error detected: Value at 'templateURL' failed to satisfy "
+                                  "constraint: Member must have length less than or equal to %d" % TEMPLATE_URL_MAX)
+        return original(self)
+    wrapper.__name__ = original.__name__
+    return wrapper
+
+
+def _get_stack_from_s3_url(self, template_url):
+    body = _ORIGINALS["get_stack_from_s3_url"](self, template_url)
+    if len(body.encode("utf-8")) > TEMPLATE_S3_MAX:
+        raise ValidationError(message="Template may not exceed %d bytes in size." % TEMPLATE_S3_MAX)
+    return body
 
 
 # ----------------------------------------------------------------------------- custom resources
@@ -1189,7 +1254,6 @@ def _fail_next_route(request):
 # ----------------------------------------------------------------------------- install
 
 _ORIGINALS = {}
-_ORIGINAL_OUTPUTS = Stack.outputs
 _YAML_LOADER = [None]
 
 
@@ -1207,12 +1271,18 @@ def install():
         parse_and_update_resource=parsing.parse_and_update_resource,
         clean_json=parsing.clean_json,
         security_group_create=SecurityGroup.create_from_cloudformation_json,
+        role_create=Role.create_from_cloudformation_json,
+        get_stack_from_s3_url=CloudFormationResponse._get_stack_from_s3_url,
         parse_and_create_resource=parsing.parse_and_create_resource,
         generate_resource_name=parsing.generate_resource_name,
     )
     parsing.parse_and_update_resource = _parse_and_update_resource
     parsing.clean_json = _clean_json
     SecurityGroup.create_from_cloudformation_json = classmethod(_security_group_create)
+    Role.create_from_cloudformation_json = classmethod(_role_create)
+    for name in ("create_stack", "update_stack", "create_change_set", "validate_template", "get_template_summary"):
+        setattr(CloudFormationResponse, name, _template_limits(getattr(CloudFormationResponse, name)))
+    CloudFormationResponse._get_stack_from_s3_url = _get_stack_from_s3_url
     parsing.parse_and_create_resource = _parse_and_create_resource
     parsing.generate_resource_name = _generate_resource_name
     _YAML_LOADER[0] = _plain_yaml_loader()
