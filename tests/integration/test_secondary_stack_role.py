@@ -203,8 +203,16 @@ def template_with(comment, pad=0):
 
 def create_stack_from(aws, region, name, body, dr):
     cfn = aws.client("cloudformation", region)
-    cfn.create_stack(StackName=name, TemplateBody=body, Capabilities=CAPABILITIES,
-                     Parameters=[{"ParameterKey": "IsDrRegion", "ParameterValue": "true" if dr else "false"}])
+    template = {"TemplateBody": body}
+    if len(body.encode("utf-8")) > 51200:
+        # Over CloudFormation's TemplateBody limit: from S3, as a participant would have to.
+        s3 = aws.client("s3", region)
+        s3.create_bucket(Bucket="primary-templates", CreateBucketConfiguration={"LocationConstraint": region})
+        s3.put_object(Bucket="primary-templates", Key="core.yml", Body=body.encode("utf-8"))
+        template = {"TemplateURL": "https://primary-templates.s3.%s.amazonaws.com/core.yml" % region}
+    cfn.create_stack(StackName=name, Capabilities=CAPABILITIES,
+                     Parameters=[{"ParameterKey": "IsDrRegion", "ParameterValue": "true" if dr else "false"}],
+                     **template)
     cfn.get_waiter("stack_create_complete").wait(StackName=name, WaiterConfig={"Delay": 1, "MaxAttempts": 120})
 
 
