@@ -39,6 +39,13 @@ options:
       - Compared with C(GetTemplate)'s original body; JSON templates are compared as documents.
     type: str
     required: true
+  template_url:
+    description:
+      - Where CloudFormation reads the template from when it creates or updates the stack (an S3 object URL),
+        for a template larger than the 51,200 bytes C(TemplateBody) takes.
+      - O(template_body) must be the same template; it is what is compared with the deployed one.
+    type: str
+    version_added: 0.1.0
   parameters:
     description:
       - Parameter key to value. Booleans become C(true)/C(false), lists are joined with commas.
@@ -196,11 +203,15 @@ class Stack:
             self.module.fail_json_aws(e, msg="Could not read the events of the stack %s" % self.name)
 
     def request(self, params):
-        request = {"StackName": self.name, "TemplateBody": params["template_body"],
+        request = {"StackName": self.name,
                    "Parameters": st.parameter_list(params["parameters"]),
                    "Capabilities": params["capabilities"],
                    # Makes botocore's retries of this one request safe.
                    "ClientRequestToken": "mysfits-%s" % uuid.uuid4()}
+        if params["template_url"]:
+            request["TemplateURL"] = params["template_url"]
+        else:
+            request["TemplateBody"] = params["template_body"]
         if params["tags"] is not None:
             request["Tags"] = st.tag_list(params["tags"])
         if params["role_arn"]:
@@ -271,6 +282,7 @@ def main():
     argument_spec = dict(
         stack_name=dict(type="str", required=True),
         template_body=dict(type="str", required=True),
+        template_url=dict(type="str"),
         parameters=dict(type="dict", default={}),
         tags=dict(type="dict"),
         capabilities=dict(type="list", elements="str", default=["CAPABILITY_IAM", "CAPABILITY_NAMED_IAM"],

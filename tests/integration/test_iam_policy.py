@@ -38,6 +38,12 @@ OPERATION_ACTIONS = {
     ("cloudformation", "DescribeStacks"): ["cloudformation:DescribeStacks"],
     ("cloudformation", "DescribeStackEvents"): ["cloudformation:DescribeStackEvents"],
     ("cloudformation", "GetTemplate"): ["cloudformation:GetTemplate"],
+    # application_info: the primary stack's resources and its nested stacks' (the pipelines), the secondary's.
+    ("cloudformation", "ListStackResources"): ["cloudformation:ListStackResources"],
+    # application_info: the primary ECS services' containers and target groups.
+    ("ecs", "DescribeServices"): ["ecs:DescribeServices"],
+    # application_info: the dashboard must exist (the error lists the others).
+    ("cloudwatch", "ListDashboards"): ["cloudwatch:ListDashboards"],
     ("cloudformation", "CreateStack"): ["cloudformation:CreateStack"],
     ("cloudformation", "UpdateStack"): ["cloudformation:UpdateStack"],
     ("cloudformation", "DeleteStack"): ["cloudformation:DeleteStack"],
@@ -140,7 +146,7 @@ NOT_IN_THESE_RUNS = {("codecommit", "GetBranch"), ("cloudformation", "UpdateStac
                      ("s3", "GetBucketEncryption"), ("s3", "GetBucketVersioning"), ("s3", "GetPublicAccessBlock"),
                      ("s3", "GetBucketPolicy"), ("s3", "DeleteObjects"), ("codepipeline", "GetPipelineState")}
 # Actions whose Service Authorization Reference entry lists no resource type: only "Resource": "*" works.
-NO_RESOURCE_LEVEL = {"ec2:DescribeRegions", "elasticloadbalancing:DescribeLoadBalancers",
+NO_RESOURCE_LEVEL = {"ec2:DescribeRegions", "cloudwatch:ListDashboards", "elasticloadbalancing:DescribeLoadBalancers",
                      "elasticloadbalancing:DescribeTags", "elasticloadbalancing:DescribeTargetHealth",
                      "globalaccelerator:CreateAccelerator", "globalaccelerator:ListAccelerators"}
 
@@ -316,6 +322,12 @@ def test_policy_resources_cover_what_the_lab_touched_and_no_more(lab_runs):
     assert primary_stack.startswith("arn:aws:cloudformation:%s:" % PRIMARY)
     assert not allows(policy, "cloudformation:DeleteStack", primary_stack)
     assert allows(policy, "cloudformation:DescribeStacks", primary_stack)
+    assert allows(policy, "cloudformation:ListStackResources", primary_stack)
+    nested = primary_stack.replace("stack/mm-primary-region/", "stack/mm-primary-region-MythicalCiCdStack-1AB2/")
+    assert allows(policy, "cloudformation:ListStackResources", nested)
+    assert allows(policy, "ecs:DescribeServices",
+                  "arn:aws:ecs:%s:%s:service/Cluster-mm-primary-region/CoreEcsService-mm-primary-region" % (
+                      PRIMARY, ACCOUNT))
     primary_bucket = {o["OutputKey"]: o["OutputValue"] for o in touched["primary_stack"]["Outputs"]}["ArtifactBucket"]
     for action in ("s3:PutBucketPolicy", "s3:ListBucket", "s3:CreateBucket"):
         assert not allows(policy, action, "arn:aws:s3:::%s" % primary_bucket), (action, primary_bucket)

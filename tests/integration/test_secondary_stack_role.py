@@ -179,7 +179,7 @@ def test_missing_primary_stack_is_a_clear_error(aws):
     run = regions.run(aws)
     assert run.rc != 0
     flat = " ".join(run.stdout.split())
-    assert "The primary stack mm-primary-region in us-west-2 is missing" in flat
+    assert "The primary stack mm-primary-region does not exist in us-west-2" in flat
     assert aws.control.mutating_calls(since) == []
 
 
@@ -213,3 +213,96 @@ def test_the_secondary_stack_completes_before_any_pipeline_ran(aws):
     for service in services:
         definition = ecs.describe_task_definition(taskDefinition=service["taskDefinition"])["taskDefinition"]
         assert [c["image"] for c in definition["containerDefinitions"]] == ["docker.io/nginx:latest"]
+# ------------------------------------------------------------------------------------------ the primary's template
+
+def template_with(comment, pad=0):
+    """The collection's template with a comment of its own (and ``pad`` bytes of comment lines)."""
+    with open(TEMPLATE) as handle:
+        body = handle.read()
+    lines = "".join("# %s\n" % ("x" * 76) for _ in range(pad // 79 + 1)) if pad else ""
+    return body + "\n# %s\n%s" % (comment, lines)
+
+
+def create_stack_from(aws, region, name, body, dr):
+    cfn = aws.client("cloudformation", region)
+    template = {"TemplateBody": body}
+    if len(body.encode("utf-8")) > 51200:
+        # Over CloudFormation's TemplateBody limit: from S3, as a participant would have to.
+        s3 = aws.client("s3", region)
+        s3.create_bucket(Bucket="primary-templates", CreateBucketConfiguration={"LocationConstraint": region})
+        s3.put_object(Bucket="primary-templates", Key="core.yml", Body=body.encode("utf-8"))
+        template = {"TemplateURL": "https://primary-templates.s3.%s.amazonaws.com/core.yml" % region}
+    cfn.create_stack(StackName=name, Capabilities=CAPABILITIES,
+                     Parameters=[{"ParameterKey": "IsDrRegion", "ParameterValue": "true" if dr else "false"}],
+                     **template)
+    cfn.get_waiter("stack_create_complete").wait(StackName=name, WaiterConfig={"Delay": 1, "MaxAttempts": 120})
+
+
+def deployed_template(aws, region, name):
+    return aws.client("cloudformation", region).get_template(StackName=name, TemplateStage="Original")["TemplateBody"]
+
+
+def stack_calls(aws, since):
+    return [c["operation"] for c in aws.control.calls(since) if c["service"] == "cloudformation"
+            and c["operation"] in ("CreateStack", "UpdateStack", "DeleteStack")]
+
+
+def test_the_secondary_stack_runs_the_template_the_primary_runs(aws):
+    body = template_with("the primary's own copy of core.yml")
+    create_stack_from(aws, PRIMARY, "mm-primary-region", body, dr=False)
+    run = Regions().run(aws)
+    assert run.rc == 0, run
+    assert deployed_template(aws, SECONDARY, "mm-secondary-region") == body
+    parameters = {p["ParameterKey"]: p["ParameterValue"] for p in stack(aws)["Parameters"]}
+    assert parameters["IsDrRegion"] == "true"
+
+
+def test_a_secondary_stack_made_by_the_lab_command_is_adopted_not_updated(aws):
+    create_stack_from(aws, PRIMARY, "mm-primary-region", template_with("primary, updated since"), dr=False)
+    # The participant ran the lab's own create-stack before, with an older copy of the template.
+    older = template_with("the participant's older copy")
+    create_stack_from(aws, SECONDARY, "mm-secondary-region", older, dr=True)
+    since = aws.control.last_seq()
+    regions = Regions()
+    run = regions.run(aws)
+    assert run.rc == 0, run
+    assert stack_calls(aws, since) == []
+    assert deployed_template(aws, SECONDARY, "mm-secondary-region") == older
+    assert recap_changed(run, SECONDARY) == 0
+    assert regions.facts(SECONDARY)["mm_region"]["stack_status"] == "CREATE_COMPLETE"
+
+
+def test_a_template_named_explicitly_replaces_the_adopted_one(aws):
+    create_stack_from(aws, PRIMARY, "mm-primary-region", template_with("primary"), dr=False)
+    create_stack_from(aws, SECONDARY, "mm-secondary-region", template_with("older"), dr=True)
+    run = Regions().run(aws, extra_vars={"secondary_stack_template": TEMPLATE})
+    assert run.rc == 0, run
+    with open(TEMPLATE) as handle:
+        assert deployed_template(aws, SECONDARY, "mm-secondary-region") == handle.read()
+
+
+def test_a_template_larger_than_the_template_body_limit_is_staged_in_s3(aws):
+    body = template_with("large", pad=16000)
+    assert len(body.encode("utf-8")) > 51200
+    create_stack_from(aws, PRIMARY, "mm-primary-region", body, dr=False)
+    regions = Regions()
+    since = aws.control.last_seq()
+    check = regions.run(aws, check=True)
+    assert check.rc == 0, check
+    assert aws.control.mutating_calls(since, plane=None) == []
+    run = regions.run(aws)
+    assert run.rc == 0, run
+    account = regions.facts(PRIMARY)["mm_region"]["account"]
+    bucket = "mm-templates-%s-%s" % (account, SECONDARY)
+    s3 = aws.client("s3", SECONDARY)
+    staged = s3.get_object(Bucket=bucket, Key="mm-secondary-region/template")["Body"].read().decode("utf-8")
+    assert staged == body
+    assert deployed_template(aws, SECONDARY, "mm-secondary-region") == body
+    blocked = s3.get_public_access_block(Bucket=bucket)["PublicAccessBlockConfiguration"]
+    assert all(blocked.values())
+    # A second run changes nothing (the stack is adopted, the object is not rewritten).
+    since = aws.control.last_seq()
+    again = regions.run(aws)
+    assert again.rc == 0, again
+    assert recap_changed(again, SECONDARY) == 0
+    assert aws.control.mutating_calls(since) == []

@@ -1,0 +1,135 @@
+"""application_info against the emulator: discovery on the collection's own world (tests/fixture's template).
+
+The workshop-shaped world (nested CI/CD stack, services made outside CloudFormation) is covered by
+test_application_info_workshop once its fixture exists.
+"""
+import os
+
+from tests.integration.harness import REPO_ROOT
+
+PRIMARY = "us-west-2"
+SECONDARY = "us-east-1"
+TEMPLATE = os.path.join(REPO_ROOT, "roles", "secondary_stack", "files", "core.yml")
+CAPABILITIES = ["CAPABILITY_NAMED_IAM", "CAPABILITY_AUTO_EXPAND"]
+# Outputs of the collection's template that the workshop's template does not have: discovery must not need them.
+OWN_OUTPUTS = ["CoreServiceName", "LikeServiceName", "LoadBalancerFullName", "CoreTargetGroupArn",
+               "LikeTargetGroupArn", "CorePipelineName", "LikePipelineName", "CoreServiceRepoName",
+               "LikeServiceRepoName"]
+
+
+def create_stack(aws, region, name, dr):
+    cfn = aws.client("cloudformation", region)
+    with open(TEMPLATE) as handle:
+        cfn.create_stack(StackName=name, TemplateBody=handle.read(), Capabilities=CAPABILITIES,
+                         Parameters=[{"ParameterKey": "IsDrRegion", "ParameterValue": "true" if dr else "false"}])
+    cfn.get_waiter("stack_create_complete").wait(StackName=name, WaiterConfig={"Delay": 1, "MaxAttempts": 120})
+    stack = cfn.describe_stacks(StackName=name)["Stacks"][0]
+    return {o["OutputKey"]: o["OutputValue"] for o in stack.get("Outputs", [])}
+
+
+def calls(aws, since=0):
+    return aws.control.calls()[since:]
+
+
+def test_discovers_the_collection_world_without_its_own_outputs(aws, module_runner):
+    primary = create_stack(aws, PRIMARY, "mm-primary-region", dr=False)
+    secondary = create_stack(aws, SECONDARY, "mm-secondary-region", dr=True)
+    result = module_runner("application_info", {
+        "primary_stack_name": "mm-primary-region", "secondary_regions": [SECONDARY, "eu-west-1"],
+    }, region=PRIMARY)
+    assert not result.get("failed"), result
+
+    core, like = result["services"]
+    assert core["pipeline"] == primary["CorePipelineName"] and like["pipeline"] == primary["LikePipelineName"]
+    assert core["repository"] == primary["CoreServiceRepoName"] and core["branch"] == "master"
+    assert (core["container"], like["container"]) == ("service", "like-service")
+    assert result["table_name"] == primary["DynamoTable"]
+    assert result["absent"] == ["eu-west-1"] and "eu-west-1" not in result["regions"]
+
+    # What the collection's own outputs say, found without reading them.
+    for region, outputs in ((PRIMARY, primary), (SECONDARY, secondary)):
+        fact = result["regions"][region]
+        assert fact["load_balancer_full_name"] == outputs["LoadBalancerFullName"], region
+        assert fact["services"] == {"core": outputs["CoreServiceName"], "like": outputs["LikeServiceName"]}, region
+        assert fact["target_groups"] == {"core": outputs["CoreTargetGroupArn"],
+                                         "like": outputs["LikeTargetGroupArn"]}, region
+        assert fact["cluster"] == outputs["EcsClusterName"]
+    assert result["regions"][SECONDARY]["ecr"] == {
+        "core": secondary["SecondaryMythicalServiceEcrRepo"], "like": secondary["SecondaryLikeServiceEcrRepo"],
+        "xray": secondary["SecondaryXrayEcrRepo"]}
+    assert result["regions"][PRIMARY]["role"] == "primary" and result["regions"][SECONDARY]["role"] == "secondary"
+
+
+def test_discovery_reads_no_output_the_workshop_template_lacks(aws, module_runner):
+    # The same world with the collection's own outputs hidden behind names nobody reads: the answer is the same.
+    create_stack(aws, PRIMARY, "mm-primary-region", dr=False)
+    before = module_runner("application_info", {"primary_stack_name": "mm-primary-region"}, region=PRIMARY)
+    assert not before.get("failed"), before
+    for key in OWN_OUTPUTS:
+        # No service key defaults to one of these outputs.
+        assert all(key not in service.values() for service in before["services"]), key
+
+
+def test_names_set_by_the_user_win(aws, module_runner):
+    primary = create_stack(aws, PRIMARY, "mm-primary-region", dr=False)
+    result = module_runner("application_info", {
+        "primary_stack_name": "mm-primary-region",
+        "services": [{"name": "mythical", "title": "Core", "container": "web", "branch": "main",
+                      "primary_ecr_output": "MythicalServiceEcrRepo"},
+                     {"name": "like", "pipeline": primary["LikePipelineName"], "service_output": "LikeServiceName"}],
+        "table_name": "OtherTable",
+    }, region=PRIMARY)
+    assert not result.get("failed"), result
+    mythical, like = result["services"]
+    assert mythical["pipeline"] == primary["CorePipelineName"] and mythical["container"] == "web"
+    assert mythical["branch"] == "main"
+    assert result["regions"][PRIMARY]["ecr"]["mythical"] == primary["MythicalServiceEcrRepo"]
+    assert result["regions"][PRIMARY]["services"]["like"] == primary["LikeServiceName"]
+    assert result["table_name"] == "OtherTable"
+
+
+def test_a_missing_secondary_is_planned_from_the_primary_template(aws, module_runner):
+    create_stack(aws, PRIMARY, "mm-primary-region", dr=False)
+    result = module_runner("application_info", {
+        "primary_stack_name": "mm-primary-region", "secondary_regions": [SECONDARY], "plan_missing": True,
+        "secondary_stack_name": "mm-dr",
+    }, region=PRIMARY, check=True)
+    assert not result.get("failed"), result
+    planned = result["regions"][SECONDARY]
+    assert planned["stack_status"] == "PLANNED" and planned["cluster"] == "Cluster-mm-dr"
+    # The collection's template fixes the service names: planned as they will be.
+    assert planned["services"] == {"core": "CoreEcsService-mm-dr", "like": "LikeEcsService-mm-dr"}
+    account = result["regions"][PRIMARY]["account"]
+    assert planned["ecr"]["like"] == "%s.dkr.ecr.%s.amazonaws.com/mm-dr/like-service" % (account, SECONDARY)
+
+
+def test_the_primary_template_and_parameters(aws, module_runner):
+    create_stack(aws, PRIMARY, "mm-primary-region", dr=False)
+    result = module_runner("application_info", {"primary_stack_name": "mm-primary-region", "template": True},
+                           region=PRIMARY)
+    assert not result.get("failed"), result
+    with open(TEMPLATE) as handle:
+        assert result["primary_template"]["body"] == handle.read()
+    assert result["primary_template"]["parameters"]["IsDrRegion"] == "false"
+    assert result["primary_template"]["size"] == os.path.getsize(TEMPLATE)
+
+
+def test_a_missing_primary_stack_names_the_variable(aws, module_runner):
+    result = module_runner("application_info", {"primary_stack_name": "nope"}, region=PRIMARY)
+    assert result["failed"] and "mm_primary_stack_name" in result["msg"] and "nope" in result["msg"]
+
+
+def test_a_dashboard_that_does_not_exist_is_an_error_listing_those_there_are(aws, module_runner):
+    create_stack(aws, PRIMARY, "mm-primary-region", dr=False)
+    cw = aws.client("cloudwatch", PRIMARY)
+    body = '{"widgets": []}'
+    for name in ("ReInvent-App-Dashboard", "Other"):
+        cw.put_dashboard(DashboardName=name, DashboardBody=body)
+    args = {"primary_stack_name": "mm-primary-region", "dashboard_name": "MythicalMysfits-Dashboard"}
+    result = module_runner("application_info", args, region=PRIMARY)
+    assert result["failed"]
+    assert "Other, ReInvent-App-Dashboard" in result["msg"] and "mm_dashboard_name" in result["msg"]
+    created = module_runner("application_info", dict(args, dashboard_create=True), region=PRIMARY)
+    assert not created.get("failed"), created
+    found = module_runner("application_info", dict(args, dashboard_name="ReInvent-App-Dashboard"), region=PRIMARY)
+    assert not found.get("failed") and sorted(found["dashboards"]) == ["Other", "ReInvent-App-Dashboard"]
