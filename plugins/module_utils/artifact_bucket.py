@@ -235,19 +235,31 @@ def ensure_artifact_bucket(client, bucket, region, kms_key=None, check_mode=Fals
     return changes
 
 
-def delete_bucket(s3, bucket):
-    """Delete a bucket with every object version and delete marker in it; False when it was already gone."""
-    try:
-        pages = s3.get_paginator("list_object_versions").paginate(Bucket=bucket)
-        for page in pages:
-            objects = [{"Key": v["Key"], "VersionId": v["VersionId"]}
-                       for v in page.get("Versions", []) + page.get("DeleteMarkers", [])]
-            for start in range(0, len(objects), 1000):
-                s3.delete_objects(Bucket=bucket, Delete={"Objects": objects[start:start + 1000], "Quiet": True},
-                                  aws_retry=True)
-        s3.delete_bucket(Bucket=bucket, aws_retry=True)
-    except ClientError as error:
-        if error.response.get("Error", {}).get("Code") in ("NoSuchBucket", "404"):
-            return False
-        raise
-    return True
+def delete_bucket(s3, bucket, attempts=5):
+    """Delete a bucket with every object version and delete marker in it; False when it was already gone.
+
+    A pipeline execution still running can write an artifact between the emptying and DeleteBucket, which then
+    answers BucketNotEmpty: the bucket is emptied again, up to ``attempts`` times in all.
+    """
+    for attempt in range(1, attempts + 1):
+        try:
+            _empty_bucket(s3, bucket)
+            s3.delete_bucket(Bucket=bucket, aws_retry=True)
+        except ClientError as error:
+            code = error.response.get("Error", {}).get("Code")
+            if code in ("NoSuchBucket", "404"):
+                return False
+            if code == "BucketNotEmpty" and attempt < attempts:
+                continue
+            raise
+        return True
+
+
+def _empty_bucket(s3, bucket):
+    pages = s3.get_paginator("list_object_versions").paginate(Bucket=bucket)
+    for page in pages:
+        objects = [{"Key": v["Key"], "VersionId": v["VersionId"]}
+                   for v in page.get("Versions", []) + page.get("DeleteMarkers", [])]
+        for start in range(0, len(objects), 1000):
+            s3.delete_objects(Bucket=bucket, Delete={"Objects": objects[start:start + 1000], "Quiet": True},
+                              aws_retry=True)
