@@ -30,7 +30,7 @@ WAIT = {"Delay": 1, "MaxAttempts": 60}
 # An ECS service is created only when its tasks can run (ext/ecs_deploy.py): these tests exercise the
 # stack lifecycle, so the services start on a public placeholder image instead of the stack's own empty
 # repositories (test_ecs_deploy.py shows what happens to a service whose image is not there).
-PLACEHOLDER = "public.ecr.aws/nginx/nginx:latest"
+PLACEHOLDER = "docker.io/nginx:latest"  # what the template declares (the workshop's placeholder)
 
 
 def _body():

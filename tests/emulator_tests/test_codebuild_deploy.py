@@ -247,6 +247,10 @@ def _pipeline(aws, name, repo, project, world, extra_stages=(), stores=None, ser
               file_name="imagedefinitions_primary.json"):
     iam = aws.client("iam")
     role = iam.create_role(RoleName="role-" + name, AssumeRolePolicyDocument=json.dumps(TRUST))["Role"]["Arn"]
+    # CodePipeline's service role must reach every artifact store (CodePipeline user guide, "Manage the
+    # CodePipeline service role"); the emulator refuses a copy the role cannot make (ext/artifact_access.py).
+    iam.put_role_policy(RoleName="role-" + name, PolicyName="stores", PolicyDocument=json.dumps({
+        "Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "s3:*", "Resource": "*"}]}))
     stages = [
         {"name": "Source", "actions": [_action("Source", "Source", "CodeCommit",
                                                {"RepositoryName": repo, "BranchName": "master",

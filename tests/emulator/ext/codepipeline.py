@@ -271,9 +271,9 @@ class Execution:
                     # Modelled on the console's message for an artifact store the role cannot use.
                     self._fail(stage["name"], action["name"], "JobFailed",
                                "Insufficient permissions: the service role or action role doesn't have the "
-                               "permissions required to access the Amazon S3 bucket named %s (%s). Update the "
-                               "IAM role permissions, and then try again. Error: Amazon S3:AccessDenied:Access "
-                               "Denied" % (bucket, refused))
+                               "permissions required to access the Amazon S3 bucket named %s (the artifact store "
+                               "of %s: %s). Update the IAM role permissions, and then try again. Error: Amazon "
+                               "S3:AccessDenied:Access Denied" % (bucket, region, refused))
 
     def _apply_fail_next(self):
         with _LOCK:

@@ -430,7 +430,8 @@ def _artifact_access_hooks():
         if refused:
             # Modelled on the console's message for an artifact store the role cannot use.
             return ("Insufficient permissions: the service role or action role doesn't have the permissions "
-                    "required to access the Amazon S3 bucket named %s (%s). Update the IAM role permissions, and "
-                    "then try again. Error: Amazon S3:AccessDenied:Access Denied" % (bucket, refused))
+                    "required to access the Amazon S3 bucket named %s (the artifact store of %s: %s). Update the IAM "
+                    "role permissions, and then try again. Error: Amazon S3:AccessDenied:Access Denied"
+                    % (bucket, action.get("region"), refused))
         return None
     return [hook]
