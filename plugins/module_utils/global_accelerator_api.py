@@ -2,7 +2,7 @@
 # Copyright: (c) 2026, mysfits.multi_region contributors
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
 """The Global Accelerator client of ``global_accelerator`` and ``global_accelerator_info``: reads (botocore
-paginators, one retry layer: amazon.aws's AWSRetry), the plan's steps applied in order, the wait for DEPLOYED.
+paginators, one retry layer: botocore's, see common.py), the plan's steps applied in order, the wait for DEPLOYED.
 
 The client is always created for us-west-2, where Global Accelerator's API is served, whatever the module's
 region option says. The plans themselves are in ``global_accelerator.py`` (pure).
@@ -14,7 +14,6 @@ import uuid
 
 from ansible.module_utils.common.dict_transformations import camel_dict_to_snake_dict
 
-from ansible_collections.mysfits.multi_region.plugins.module_utils.common import DEFAULT_RETRY
 from ansible_collections.mysfits.multi_region.plugins.module_utils.common import WaitTimeout
 from ansible_collections.mysfits.multi_region.plugins.module_utils.common import aws_client
 from ansible_collections.mysfits.multi_region.plugins.module_utils.common import fail_on_timeout
@@ -58,7 +57,8 @@ class Runner:
     def paged(self, operation, key, **params):
         paginator = self.client.get_paginator(operation)
         try:
-            return DEFAULT_RETRY(lambda: paginator.paginate(**params).build_full_result())()[key]
+            # botocore retries each page's request (common.RETRY_CONFIG): one retry layer
+            return paginator.paginate(**params).build_full_result()[key]
         except (botocore.exceptions.ClientError, botocore.exceptions.BotoCoreError) as e:
             self.fail(e, "Could not read Global Accelerator (%s)" % operation)
 

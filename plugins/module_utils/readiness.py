@@ -133,7 +133,7 @@ def http_checks(results, primary, regions=None):
     for result in results or []:
         path, endpoint = result["item"][0], result["item"][1]
         by_path.setdefault(path, []).append((endpoint["key"], result))
-    names = list(regions or []) or sorted({region for answers in by_path.values() for region, _ in answers})
+    names = list(regions or []) or sorted({answer[0] for answers in by_path.values() for answer in answers})
     checks = []
     for path, answers in by_path.items():
         reference = next((result for region, result in answers if region == primary), None)

@@ -223,8 +223,8 @@ def run_check(module, clients, table, home, regions, timeout, canary, descriptio
             "and PendingReplicationCount metrics, and repair or recreate the replica."
             % (table, timeout, describe_differences(result["differences"], home), describe_counts(result["counts"]))))
         return result
-    verdict = "Every region holds the same %d items (digest %s)" % (result["counts"][home],
-                                                                      result["digests"][home][:12])
+    verdict = "Every region holds the same %d items (digest %s)" % (
+        result["counts"][home], result["digests"][home][:12])
     if leftovers:
         verdict += "; %s %d canary item(s) an earlier run left behind" % (
             "would remove" if module.check_mode else "removed", len(leftovers))

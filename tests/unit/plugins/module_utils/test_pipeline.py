@@ -704,6 +704,8 @@ def test_a_given_store_in_place_of_a_generated_one_is_recorded_as_given_and_neve
     removed = pl.plan_stage(dict(result["declaration"], version=3), "CrossRegionDeploy", [], REGION, ACCOUNT,
                             state="absent", record=result["record"])
     assert set(removed["released"]) == {"us-east-1"}
+
+
 # --- approvals ------------------------------------------------------------------------------------
 
 def test_pending_approvals_only_for_approval_actions_of_this_execution():
