@@ -235,6 +235,17 @@ def ensure_artifact_bucket(client, bucket, region, kms_key=None, check_mode=Fals
     return changes
 
 
+class BucketEmptyError(Exception):
+    """DeleteObjects refused some objects of a bucket being emptied (``errors``: its Errors entries)."""
+
+    def __init__(self, bucket, errors):
+        self.bucket = bucket
+        self.errors = errors
+        first = errors[0]
+        super().__init__("%d object(s) of bucket %s could not be deleted, e.g. %s: %s %s" % (
+            len(errors), bucket, first.get("Key"), first.get("Code"), first.get("Message", "")))
+
+
 def delete_bucket(s3, bucket, attempts=5):
     """Delete a bucket with every object version and delete marker in it; False when it was already gone.
 
@@ -261,5 +272,10 @@ def _empty_bucket(s3, bucket):
         objects = [{"Key": v["Key"], "VersionId": v["VersionId"]}
                    for v in page.get("Versions", []) + page.get("DeleteMarkers", [])]
         for start in range(0, len(objects), 1000):
-            s3.delete_objects(Bucket=bucket, Delete={"Objects": objects[start:start + 1000], "Quiet": True},
-                              aws_retry=True)
+            answer = s3.delete_objects(Bucket=bucket, Delete={"Objects": objects[start:start + 1000], "Quiet": True},
+                                       aws_retry=True)
+            # DeleteObjects answers 200 and lists the objects it could not delete under Errors (in quiet mode
+            # only those): an object that stays would otherwise surface later as a puzzling BucketNotEmpty.
+            errors = answer.get("Errors") or []
+            if errors:
+                raise BucketEmptyError(bucket, errors)

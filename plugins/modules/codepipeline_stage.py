@@ -241,6 +241,7 @@ replanned:
 from ansible_collections.amazon.aws.plugins.module_utils.botocore import is_boto3_error_code
 from ansible_collections.amazon.aws.plugins.module_utils.modules import AnsibleAWSModule
 
+from ansible_collections.mysfits.multi_region.plugins.module_utils.artifact_bucket import BucketEmptyError
 from ansible_collections.mysfits.multi_region.plugins.module_utils.artifact_bucket import BucketNotOurs
 from ansible_collections.mysfits.multi_region.plugins.module_utils.artifact_bucket import delete_bucket
 from ansible_collections.mysfits.multi_region.plugins.module_utils.artifact_bucket import ensure_artifact_bucket
@@ -343,6 +344,11 @@ def main():
             except (botocore.exceptions.ClientError, botocore.exceptions.BotoCoreError) as e:
                 module.fail_json_aws(e, msg="The pipeline was updated, but artifact bucket %s in %s could not be "
                                             "emptied and deleted; run the task again" % (bucket, bucket_region))
+            except BucketEmptyError as e:
+                module.fail_json(msg="The pipeline was updated, but artifact bucket %s in %s could not be emptied (%s); "
+                                     "the bucket's policy or object lock must let this principal delete its objects "
+                                     "(s3:DeleteObject, s3:DeleteObjectVersion), then run the task again"
+                                     % (bucket, bucket_region, e), errors=e.errors)
         return deleted
 
     plan_kwargs = dict(

@@ -38,7 +38,11 @@ class PlaybookRun:
         self.results = results
 
     def __repr__(self):
-        return "PlaybookRun(rc=%s)\n%s\n%s" % (self.rc, self.stdout[-4000:], self.stderr[-2000:])
+        # The failed tasks first (pytest shortens long reprs from the middle, which hid them), then the tail.
+        failed = [line[:3000] for line in self.stdout.splitlines()
+                  if line.startswith(("fatal:", "failed:")) or "FAILED!" in line]
+        return "PlaybookRun(rc=%s)\nfailed tasks:\n%s\n--- tail ---\n%s\n%s" % (
+            self.rc, "\n".join(failed[:5]), self.stdout[-4000:], self.stderr[-2000:])
 
 
 def run_playbook(playbook, aws_env, inventory=None, extra_vars=None, check=False, diff=False,

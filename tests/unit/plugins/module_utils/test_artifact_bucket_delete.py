@@ -1,6 +1,9 @@
 """delete_bucket: an artifact written while the bucket is emptied (a pipeline still running) is emptied again."""
 from botocore.exceptions import ClientError
 
+import pytest
+
+from ansible_collections.mysfits.multi_region.plugins.module_utils.artifact_bucket import BucketEmptyError
 from ansible_collections.mysfits.multi_region.plugins.module_utils.artifact_bucket import delete_bucket
 
 
@@ -14,8 +17,9 @@ class Paginator:
 
 
 class FakeS3:
-    def __init__(self, objects, late_writes):
+    def __init__(self, objects, late_writes, refused=()):
         self.objects = set(objects)
+        self.refused = set(refused)  # keys DeleteObjects reports under Errors (a policy's Deny, object lock)
         self.late_writes = list(late_writes)  # written by a running pipeline after each emptying
         self.calls = []
 
@@ -26,8 +30,15 @@ class FakeS3:
 
     def delete_objects(self, Bucket, Delete, aws_retry=False):
         self.calls.append("DeleteObjects")
+        errors = []
         for item in Delete["Objects"]:
-            self.objects.discard(item["Key"])
+            if item["Key"] in self.refused:
+                errors.append({"Key": item["Key"], "VersionId": item["VersionId"], "Code": "AccessDenied",
+                               "Message": "Access Denied"})
+            else:
+                self.objects.discard(item["Key"])
+        # DeleteObjects (S3 API reference): HTTP 200; in quiet mode only the failed keys, under Errors.
+        return {"Errors": errors} if errors else {}
 
     def delete_bucket(self, Bucket, aws_retry=False):
         self.calls.append("DeleteBucket")
@@ -54,3 +65,12 @@ def test_a_bucket_that_keeps_filling_fails_after_the_attempts():
     else:
         raise AssertionError("expected BucketNotEmpty")
     assert s3.calls.count("DeleteBucket") == 3
+
+
+def test_objects_deleteobjects_refuses_fail_with_their_keys_before_deletebucket():
+    s3 = FakeS3({"a", "locked"}, late_writes=[], refused={"locked"})
+    with pytest.raises(BucketEmptyError) as raised:
+        delete_bucket(s3, "codepipeline-us-east-1-123456789012-abcdef01")
+    assert raised.value.errors[0]["Key"] == "locked"
+    assert "AccessDenied" in str(raised.value)
+    assert s3.calls == ["ListObjectVersions", "DeleteObjects"]
