@@ -112,3 +112,59 @@ def recap_changed(run, host):
         if line.startswith(host + " ") and "changed=" in line:
             return int(line.split("changed=")[1].split()[0])
     raise AssertionError("no recap line for %s: %r" % (host, run))
+
+
+def deploy_application(aws, region, outputs, timeout=60):
+    """Deploy the application into one region's ECS services as its pipeline's last step would.
+
+    ``outputs``: the region's stack outputs (the collection's template: ``EcsClusterName`` and the ECR
+    repository URIs, ``[Secondary]MythicalServiceEcrRepo`` / ``[Secondary]LikeServiceEcrRepo``). For each
+    service of the cluster (the like service is the one whose name says so, the other the core one) an image
+    is pushed to its ECR repository through the emulator's docker stand-in routes (a login password, then the
+    push, whose image config says which app it runs), a task definition revision with that image is registered
+    and the service updated; then the load balancer's targets are waited for until healthy. For tests whose
+    world is "the stacks exist and the application runs", without running the pipelines.
+    """
+    import hashlib
+    import time
+    ecs = aws.client("ecs", region)
+    elbv2 = aws.client("elbv2", region)
+    cluster = outputs["EcsClusterName"]
+    uris = {"core": outputs.get("MythicalServiceEcrRepo") or outputs["SecondaryMythicalServiceEcrRepo"],
+            "like": outputs.get("LikeServiceEcrRepo") or outputs["SecondaryLikeServiceEcrRepo"]}
+    account = uris["core"].split(".", 1)[0]
+    password = aws.control.post("ecr/login-password", {"account": account, "region": region})["password"]
+    arns = ecs.list_services(cluster=cluster)["serviceArns"]
+    groups = []
+    for service in ecs.describe_services(cluster=cluster, services=arns)["services"]:
+        app = "like" if "like" in service["serviceName"].lower() else "core"
+        registry, repository = uris[app].split("/", 1)
+        task = ecs.describe_task_definition(taskDefinition=service["taskDefinition"])["taskDefinition"]
+        mapping = service["loadBalancers"][0]
+        groups.append(mapping["targetGroupArn"])
+        config = {"app": app, "startup_env": [], "request_env": [], "command": ["python", "service/app.py"]}
+        digest = "sha256:" + hashlib.sha256(json.dumps([region, app, config]).encode()).hexdigest()
+        manifest = {"schemaVersion": 2, "mediaType": "application/vnd.docker.distribution.manifest.v2+json",
+                    "config": {"mediaType": "application/vnd.docker.container.image.v1+json",
+                               "size": len(json.dumps(config)), "digest": digest},
+                    "layers": [{"mediaType": "application/vnd.docker.image.rootfs.diff.tar.gzip", "size": 1024,
+                                "digest": digest}]}
+        aws.control.post("docker/push", {"registry": registry, "repository": repository, "tag": "latest",
+                                         "password": password, "manifest": manifest, "config": config})
+        containers = [dict(c, image="%s:latest" % uris[app]) if c["name"] == mapping["containerName"] else c
+                      for c in task["containerDefinitions"]]
+        keep = ("family", "taskRoleArn", "executionRoleArn", "networkMode", "requiresCompatibilities", "cpu",
+                "memory")
+        revision = ecs.register_task_definition(containerDefinitions=containers,
+                                                **{k: task[k] for k in keep if task.get(k)})
+        ecs.update_service(cluster=cluster, service=service["serviceArn"],
+                           taskDefinition=revision["taskDefinition"]["taskDefinitionArn"])
+    states = []
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        states = [h["TargetHealth"]["State"] for group in groups
+                  for h in elbv2.describe_target_health(TargetGroupArn=group)["TargetHealthDescriptions"]]
+        if groups and states and all(s == "healthy" for s in states):
+            return
+        time.sleep(0.3)
+    raise AssertionError("the application did not become healthy in %s: %s" % (region, states))

@@ -10,7 +10,7 @@ import time
 
 import pytest
 
-from tests.integration.harness import REPO_ROOT, recap_changed, run_playbook, write_regions_inventory
+from tests.integration.harness import REPO_ROOT, deploy_application, recap_changed, run_playbook, write_regions_inventory
 
 PRIMARY, SECONDARY = "us-west-2", "us-east-1"
 NAME = "mysfits-front-door"
@@ -37,6 +37,10 @@ def world(aws, tmp_path):
     aws.control.set_timing(accelerator_deploy_seconds=0.3, stack_create_seconds=0.2)
     outputs = {PRIMARY: _stack(aws, PRIMARY, "mm-primary-region", "false"),
                SECONDARY: _stack(aws, SECONDARY, "mm-secondary-region", "true")}
+    # The ALBs' health follows the ECS services (the template starts them on a placeholder image, which fails
+    # the target group's health check): the application runs in both regions, as after Lab 3's deploys.
+    for region, region_outputs in outputs.items():
+        deploy_application(aws, region, region_outputs)
     inventory = write_regions_inventory(str(tmp_path / "regions.yml"), PRIMARY, [SECONDARY])
     return {"inventory": inventory, "outputs": outputs}
 
