@@ -38,6 +38,9 @@ OPERATION_ACTIONS = {
     ("cloudformation", "DescribeStacks"): ["cloudformation:DescribeStacks"],
     ("cloudformation", "DescribeStackEvents"): ["cloudformation:DescribeStackEvents"],
     ("cloudformation", "GetTemplate"): ["cloudformation:GetTemplate"],
+    # teardown: the secondary stack's ECR repositories are emptied before the stack is deleted (ecr_images).
+    ("ecr", "ListImages"): ["ecr:ListImages"],
+    ("ecr", "BatchDeleteImage"): ["ecr:BatchDeleteImage"],
     # application_info: the primary stack's resources and its nested stacks' (the pipelines), the secondary's.
     ("cloudformation", "ListStackResources"): ["cloudformation:ListStackResources"],
     # application_info: the primary ECS services' containers and target groups.
@@ -309,6 +312,12 @@ def test_policy_resources_cover_what_the_lab_touched_and_no_more(lab_runs):
     secondary_stack = "arn:aws:cloudformation:%s:%s:stack/mm-secondary-region/0f1e" % (SECONDARY, ACCOUNT)
     assert allows(policy, "cloudformation:CreateStack", secondary_stack)
     assert allows(policy, "cloudformation:DeleteStack", secondary_stack)
+    for repository in ("mm-secondary-region/core-service", "mm-secondary-region-mythicalservicerepo-1a2b3c4d5e6f"):
+        arn = "arn:aws:ecr:%s:%s:repository/%s" % (SECONDARY, ACCOUNT, repository)
+        for action in ("ecr:ListImages", "ecr:BatchDeleteImage"):
+            assert allows(policy, action, arn), (action, arn)
+    assert not allows(policy, "ecr:BatchDeleteImage", "arn:aws:ecr:%s:%s:repository/mm-primary-region/core-service" % (
+        PRIMARY, ACCOUNT))
 
     accelerator = touched["front_door"]
     for arn in (accelerator, accelerator + "/listener/0123abcd", accelerator + "/listener/0123abcd/endpoint-group/ab"):
