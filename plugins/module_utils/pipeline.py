@@ -674,3 +674,29 @@ def execution_for_revision(summaries, revision):
             if source.get("revisionId") == revision:
                 return summary
     return None
+
+
+def restore_point(changes, message):
+    """Where to take a file's content from to undo the newest commits with ``message`` that changed it.
+
+    ``changes``: the commits that changed the file, newest first (an iterable, read only as far as needed),
+    each a dict with ``commit``, ``message``, ``parent`` (its first parent's id) and ``parent_has_file``.
+    The newest changes whose message is ``message`` (compared without surrounding whitespace) are the ones to
+    undo; the content to restore is the file at the parent of the oldest of them.
+
+    Returns ``(parent commit id, None)``, or ``(None, reason)`` when there is nothing to restore: the newest
+    change is someone else's (the file was edited since, and is left as it is), the file did not exist before
+    those commits (PutFile cannot remove a file), or no change is known.
+    """
+    wanted = (message or "").strip()
+    oldest = None
+    for change in changes:
+        if (change.get("message") or "").strip() != wanted:
+            break
+        oldest = change
+    if oldest is None:
+        return None, "the newest change of the file is not a commit with the message %r: left as it is" % wanted
+    if not oldest.get("parent_has_file"):
+        return None, ("the file did not exist before commit %s (%r): it is left in place (remove it by hand if it "
+                      "is not wanted)" % (oldest["commit"], wanted))
+    return oldest["parent"], None

@@ -43,6 +43,21 @@ options:
       - Path of a file, on the host the module runs on, whose bytes become the file's content.
       - Mutually exclusive with O(content).
     type: path
+  restore_before_message:
+    description:
+      - Instead of O(content) or O(src), put back the content the file had before the newest commits with
+        this message that changed it (an inverse of the commits made with that O(commit_message)).
+      - The file's history is read from the branch head (C(GetCommit), C(GetFile) on each parent, at most
+        O(history_limit) commits). The newest changes of the file whose message is this one are undone together;
+        the content is the file at the parent of the oldest of them.
+      - Nothing is committed when the newest change of the file has another message (someone edited the file
+        since: it is left as it is) or when those commits created the file; RV(restore) says why.
+      - Use a O(commit_message) other than this one, so that the restore itself is not undone by the next restore.
+    type: str
+  history_limit:
+    description: How many commits O(restore_before_message) reads back at most.
+    type: int
+    default: 100
   commit_message:
     description: Commit message.
     type: str
@@ -60,7 +75,7 @@ extends_documentation_fragment:
 notes:
   - Check mode makes no mutating call; diff mode shows the file's content before and after.
   - Needs C(codecommit:GetFile), C(codecommit:PutFile), and C(codecommit:GetBranch) (a new file or an empty
-    repository).
+    repository); C(codecommit:GetCommit) for O(restore_before_message).
 """
 
 EXAMPLES = r"""
@@ -97,6 +112,13 @@ parent_commit_id:
   description: The commit the file was read from (None for an empty repository).
   returned: success
   type: str
+restore:
+  description:
+    - With O(restore_before_message), C(from_commit) (the commit whose content was put back, or would be in check
+      mode) or C(reason) (why nothing is restored).
+  returned: when O(restore_before_message) is given
+  type: dict
+  sample: {"from_commit": "4c925148EXAMPLE"}
 """
 
 import base64
@@ -110,6 +132,7 @@ from ansible_collections.mysfits.multi_region.plugins.module_utils.common import
 from ansible_collections.mysfits.multi_region.plugins.module_utils.pipeline import ConcurrentChange
 from ansible_collections.mysfits.multi_region.plugins.module_utils.pipeline import OutdatedParent
 from ansible_collections.mysfits.multi_region.plugins.module_utils.pipeline import ensure_file
+from ansible_collections.mysfits.multi_region.plugins.module_utils.pipeline import restore_point
 from ansible_collections.mysfits.multi_region.plugins.module_utils.pipeline import text_for_diff
 
 try:
@@ -193,6 +216,55 @@ def put(module, client, params, path, desired, parent):
         module.fail_json_aws(e, msg="Could not commit %s to %s/%s" % (path, repository, branch))
 
 
+def file_changes(module, client, repository, branch, path, limit):
+    """The commits that changed ``path``, newest first (a generator: read only as far as it is consumed).
+
+    Walks first parents from the branch head; a commit changed the file when the file's blob id differs between
+    it and its parent (or the file exists in one of them only).
+    """
+    def blob_at(commit):
+        try:
+            return client.get_file(aws_retry=True, repositoryName=repository, commitSpecifier=commit,
+                                   filePath=path).get("blobId")
+        except is_boto3_error_code("FileDoesNotExistException"):
+            return None
+        except (botocore.exceptions.ClientError, botocore.exceptions.BotoCoreError) as e:  # pylint: disable=duplicate-except
+            module.fail_json_aws(e, msg="Could not read %s at commit %s of %s" % (path, commit, repository))
+
+    head, _content, blob = read(module, client, repository, branch, path)
+    current = head
+    for _ in range(limit):
+        if current is None or blob is None:
+            return
+        try:
+            commit = client.get_commit(aws_retry=True, repositoryName=repository, commitId=current)["commit"]
+        except (botocore.exceptions.ClientError, botocore.exceptions.BotoCoreError) as e:
+            module.fail_json_aws(e, msg="Could not read commit %s of %s" % (current, repository))
+        parents = commit.get("parents") or []
+        parent = parents[0] if parents else None
+        parent_blob = blob_at(parent) if parent else None
+        if parent_blob != blob:
+            yield {"commit": current, "message": commit.get("message"), "parent": parent,
+                   "parent_has_file": parent_blob is not None}
+        current, blob = parent, parent_blob
+    module.fail_json(msg="history_limit: %d commits of %s were read without reaching the file's content before the "
+                         "commits to undo; raise history_limit" % (limit, repository))
+
+
+def restored_content(module, client, params, path):
+    """(content to put back or None, the ``restore`` result)."""
+    repository = params["repository"]
+    changes = file_changes(module, client, repository, params["branch"], path, params["history_limit"])
+    point, reason = restore_point(changes, params["restore_before_message"])
+    if point is None:
+        return None, {"reason": reason}
+    try:
+        answer = client.get_file(aws_retry=True, repositoryName=repository, commitSpecifier=point, filePath=path)
+    except (botocore.exceptions.ClientError, botocore.exceptions.BotoCoreError) as e:
+        module.fail_json_aws(e, msg="Could not read %s at commit %s of %s" % (path, point, repository))
+    return file_bytes(answer), {"from_commit": point}
+
+
 def main():
     argument_spec = dict(
         repository=dict(type="str", required=True),
@@ -200,6 +272,8 @@ def main():
         path=dict(type="str", required=True),
         content=dict(type="str"),
         src=dict(type="path"),
+        restore_before_message=dict(type="str"),
+        history_limit=dict(type="int", default=100),
         commit_message=dict(type="str", default="Update file with Ansible"),
         author_name=dict(type="str"),
         email=dict(type="str"),
@@ -207,14 +281,24 @@ def main():
     module = AnsibleAWSModule(
         argument_spec=argument_spec,
         supports_check_mode=True,
-        mutually_exclusive=[("content", "src")],
-        required_one_of=[("content", "src")],
+        mutually_exclusive=[("content", "src", "restore_before_message")],
+        required_one_of=[("content", "src", "restore_before_message")],
     )
     params = module.params
     repository, branch, path = params["repository"], params["branch"], params["path"].lstrip("/")
     if not path:
         module.fail_json(msg="path: give the file's path inside the repository, e.g. buildspec_prod.yml")
-    if params["src"] is not None:
+    if params["restore_before_message"] is not None:
+        if params["restore_before_message"].strip() == params["commit_message"].strip():
+            module.fail_json(msg="commit_message: give the restoring commit a message other than "
+                                 "restore_before_message, or the next restore would undo this one")
+        if params["history_limit"] < 1:
+            module.fail_json(msg="history_limit: read at least 1 commit (it is %d)" % params["history_limit"])
+        client = aws_client(module, "codecommit")
+        desired, restore = restored_content(module, client, params, path)
+        if desired is None:
+            module.exit_json(changed=False, restore=restore)
+    elif params["src"] is not None:
         try:
             with open(params["src"], "rb") as handle:
                 desired = handle.read()
@@ -226,7 +310,8 @@ def main():
     if not desired:
         module.fail_json(msg="%s: the content is empty; CodeCommit cannot store an empty file" % (
             "src" if params["src"] is not None else "content"))
-    client = aws_client(module, "codecommit")
+    if params["restore_before_message"] is None:
+        client = aws_client(module, "codecommit")
     try:
         outcome = ensure_file(lambda: read(module, client, repository, branch, path),
                               lambda parent: put(module, client, params, path, desired, parent),
@@ -235,6 +320,8 @@ def main():
         module.fail_json(msg="%s/%s: %s" % (repository, branch, e))
     before = outcome.pop("before")
     result = dict(outcome)
+    if params["restore_before_message"] is not None:
+        result["restore"] = restore
     if module._diff:
         header = "%s:%s@%s" % (repository, path, branch)
         result["diff"] = dict(before_header=header, before=text_for_diff(before),

@@ -39,7 +39,8 @@ class PlaybookRun:
 
     def __repr__(self):
         # The failed tasks first (pytest shortens long reprs from the middle, which hid them), then the tail.
-        failed = [line[:3000] for line in self.stdout.splitlines()
+        lines = self.stdout.splitlines()
+        failed = ["\n".join(lines[n:n + 12])[:3000] for n, line in enumerate(lines)
                   if line.startswith(("fatal:", "failed:")) or "FAILED!" in line]
         return "PlaybookRun(rc=%s)\nfailed tasks:\n%s\n--- tail ---\n%s\n%s" % (
             self.rc, "\n".join(failed[:5]), self.stdout[-4000:], self.stderr[-2000:])

@@ -215,3 +215,63 @@ def test_branch_moving_twice_is_a_clear_error(aws):
         run_in_process(aws, pushes=2)
     assert "nothing was committed" in str(raised.value)
     assert file_on_master(aws, "buildspec_prod.yml") == b"version: 0.1\n"
+
+
+# --- restore_before_message: the inverse of the collection's commits ---------------------------------------------
+
+OURS = "Multi-region buildspec"
+ORIGINAL = b"version: 0.2\nphases:\n  build:\n    commands:\n      - docker build -t core .\n"
+
+
+def _restore_args(**extra):
+    base = {"repository": REPO, "path": "buildspec_prod.yml", "restore_before_message": OURS,
+            "commit_message": "Restore the buildspec (teardown)"}
+    base.update(extra)
+    return base
+
+
+def test_restore_puts_back_the_content_before_our_commits_check_mode_first(aws, module_runner):
+    make_repo(aws, {"buildspec_prod.yml": ORIGINAL, "README.md": b"readme\n"})
+    assert module_runner("codecommit_file", args(content="version: 0.2\n# two regions\n"), region=REGION)["changed"]
+    # Someone else's commit to another file does not count as a change of the buildspec.
+    cc = aws.client("codecommit")
+    head = cc.get_branch(repositoryName=REPO, branchName="master")["branch"]["commitId"]
+    cc.put_file(repositoryName=REPO, branchName="master", filePath="README.md", fileContent=b"readme 2\n",
+                parentCommitId=head, commitMessage="docs")
+    assert module_runner("codecommit_file", args(content="version: 0.2\n# three regions\n"), region=REGION)["changed"]
+
+    mark = aws.control.last_seq()
+    planned = module_runner("codecommit_file", _restore_args(), region=REGION, check=True, diff=True)
+    assert planned["changed"] is True, planned
+    assert planned["diff"]["after"] == ORIGINAL.decode()
+    assert aws.control.mutating_calls(since=mark) == []
+
+    done = module_runner("codecommit_file", _restore_args(), region=REGION)
+    assert done["changed"] is True and done["restore"]["from_commit"], done
+    assert file_on_master(aws, "buildspec_prod.yml") == ORIGINAL
+    assert file_on_master(aws, "README.md") == b"readme 2\n"
+
+    mark = aws.control.last_seq()
+    again = module_runner("codecommit_file", _restore_args(), region=REGION)
+    assert again["changed"] is False and "not a commit with the message" in again["restore"]["reason"], again
+    assert aws.control.mutating_calls(since=mark) == []
+
+
+def test_restore_leaves_a_file_someone_edited_since(aws, module_runner):
+    make_repo(aws, {"buildspec_prod.yml": ORIGINAL})
+    module_runner("codecommit_file", args(content="version: 0.2\n# two regions\n"), region=REGION)
+    edited = module_runner("codecommit_file", args(content="version: 0.2\n# two regions, tuned by the team\n",
+                                                   commit_message="tune the build"), region=REGION)
+    assert edited["changed"]
+    mark = aws.control.last_seq()
+    result = module_runner("codecommit_file", _restore_args(), region=REGION)
+    assert result["changed"] is False and "left as it is" in result["restore"]["reason"], result
+    assert aws.control.mutating_calls(since=mark) == []
+    assert file_on_master(aws, "buildspec_prod.yml") == b"version: 0.2\n# two regions, tuned by the team\n"
+
+
+def test_restore_refuses_its_own_message_before_any_call(aws, module_runner):
+    mark = aws.control.last_seq()
+    result = module_runner("codecommit_file", _restore_args(commit_message=OURS), region=REGION)
+    assert result.get("failed") and "commit_message" in result["msg"], result
+    assert aws.control.calls(since=mark) == []

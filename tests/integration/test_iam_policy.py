@@ -89,6 +89,8 @@ OPERATION_ACTIONS = {
     ("codecommit", "GetBranch"): ["codecommit:GetBranch"],
     ("codecommit", "GetFile"): ["codecommit:GetFile"],
     ("codecommit", "PutFile"): ["codecommit:PutFile"],
+    # teardown of the last region: the buildspec's history is read back to restore it (codecommit_file)
+    ("codecommit", "GetCommit"): ["codecommit:GetCommit"],
     ("cloudwatch", "GetDashboard"): ["cloudwatch:GetDashboard"],
     ("cloudwatch", "PutDashboard"): ["cloudwatch:PutDashboard"],
     # S3: the IAM action names differ from the operations'.
@@ -298,7 +300,7 @@ def test_policy_resources_cover_what_the_lab_touched_and_no_more(lab_runs):
     assert allows(policy, "iam:PassRole", touched["role"])
     for repository in ("core-service-mm-primary-region", "like-service-mm-primary-region"):
         arn = "arn:aws:codecommit:%s:%s:%s" % (PRIMARY, ACCOUNT, repository)
-        for action in ("codecommit:GetBranch", "codecommit:GetFile", "codecommit:PutFile"):
+        for action in ("codecommit:GetBranch", "codecommit:GetCommit", "codecommit:GetFile", "codecommit:PutFile"):
             assert allows(policy, action, arn), (action, arn)
     assert sorted(touched["dashboards"]) == ["MythicalMysfits-Dashboard", "MythicalMysfits-Dashboard-backup"]
     for dashboard in touched["dashboards"]:

@@ -296,3 +296,27 @@ def test_absent_regions_remove_exactly_their_actions(aws, tmp_path):
             "eu-west-1": ("CrossRegionDeploy-eu-west-1", "imagedefinitions_eu-west-1.json")}
         spec = buildspec(aws, repository)
         assert spec["artifacts"]["files"] == ["imagedefinitions_primary.json", "imagedefinitions_eu-west-1.json"]
+
+
+def test_taking_out_the_last_region_restores_the_buildspec_byte_for_byte(aws, tmp_path):
+    """Teardown of the last secondary: the buildspec is put back as it was (a restoring commit), once."""
+    primary_environment(aws)
+    cc = aws.client("codecommit")
+    original = {r: cc.get_file(repositoryName=r, commitSpecifier="master", filePath="buildspec_prod.yml")["fileContent"]
+                for _, r, _ in SERVICES.values()}
+    run, _ = run_role(aws, tmp_path, ["us-east-1"], extra_vars={"pipeline_cross_region_wait": False})
+    assert run.rc == 0, run
+    assert all(buildspec(aws, r) != yaml.safe_load(original[r]) for r in original)
+    absent = {"pipeline_cross_region_wait": False, "pipeline_cross_region_inventory_regions": [],
+              "pipeline_cross_region_absent_regions": ["us-east-1"]}
+    run, _ = run_role(aws, tmp_path, ["us-east-1"], extra_vars=absent)
+    assert run.rc == 0, run
+    for repository, content in original.items():
+        head = cc.get_file(repositoryName=repository, commitSpecifier="master", filePath="buildspec_prod.yml")
+        assert head["fileContent"] == content, repository
+        commit = cc.get_commit(repositoryName=repository, commitId=head["commitId"])["commit"]
+        assert commit["message"].strip() == "Restore the buildspec as it was before mysfits.multi_region"
+    mark = aws.control.last_seq()
+    again, _ = run_role(aws, tmp_path, ["us-east-1"], extra_vars=absent)
+    assert again.rc == 0, again
+    assert [c["operation"] for c in aws.control.mutating_calls(since=mark) if c["service"] == "codecommit"] == []

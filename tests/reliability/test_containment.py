@@ -230,3 +230,8 @@ def test_teardown_of_every_region_restores_the_state_before_the_collection(torn)
         {r: t and t["replicas"] for r, t in before["table"].items()}
     assert after["dashboards"][PRIMARY][DASHBOARD] == before["dashboards"][PRIMARY][DASHBOARD], \
         state.diff(before["dashboards"][PRIMARY][DASHBOARD], after["dashboards"][PRIMARY][DASHBOARD])
+    # The buildspecs: the files on each branch as before (their history grows: a restoring commit, not a rewrite).
+    files = {name: {branch: b["files"] for branch, b in branches.items()} for name, branches in
+             after["repositories"].items()}
+    assert files == {name: {branch: b["files"] for branch, b in branches.items()} for name, branches in
+                     before["repositories"].items()}, state.diff(before["repositories"], after["repositories"])

@@ -730,3 +730,39 @@ def test_pending_approvals_only_for_approval_actions_of_this_execution():
     assert pending_approvals(state, set(), "e1") == []
     message = approval_message("P", "us-west-2", "e1", pending_approvals(state, approvals, "e1"))
     assert "stage Approve, action Manager" in message and "--token t-1" in message
+
+
+# --- restore_point: the content before the collection's commits (teardown of the last secondary region) -------
+
+from ansible_collections.mysfits.multi_region.plugins.module_utils.pipeline import restore_point  # noqa: E402
+
+OURS = "Build once and push the image to every region (mysfits.multi_region)"
+
+
+def _change(commit, message, parent, parent_has_file=True):
+    # GetCommit's commit: "message" as CodeCommit stores it (a trailing newline is common), "parents" ids.
+    return {"commit": commit, "message": message, "parent": parent, "parent_has_file": parent_has_file}
+
+
+def test_restore_point_is_the_parent_of_the_oldest_of_the_newest_own_commits():
+    changes = [_change("c3", OURS + "\n", "c2"), _change("c2", OURS, "c1"), _change("c1", "Initial commit", "c0")]
+    assert restore_point(changes, OURS) == ("c1", None)
+
+
+def test_restore_point_stops_reading_at_the_first_foreign_change():
+    def changes():
+        yield _change("c3", OURS, "c2")
+        yield _change("c2", "the team's own edit", "c1")
+        raise AssertionError("read further than needed")
+    assert restore_point(changes(), OURS) == ("c2", None)
+
+
+def test_nothing_to_restore_when_someone_edited_the_file_since():
+    point, reason = restore_point([_change("c4", "fix a typo", "c3"), _change("c3", OURS, "c2")], OURS)
+    assert point is None and "not a commit with the message" in reason
+
+
+def test_nothing_to_restore_when_the_collection_created_the_file():
+    point, reason = restore_point([_change("c1", OURS, "c0", parent_has_file=False)], OURS)
+    assert point is None and "did not exist before commit c1" in reason
+    assert restore_point([], OURS)[0] is None
