@@ -1,5 +1,5 @@
 # mysfits.multi_region — every set-up step lives here.
-#   make demo   the lab on the embedded emulator (primary fixture, then the site playbook)
+#   make demo   the lab on the embedded emulator (the workshop's world, then the site playbook)
 #   make test   emulator tests, unit tests, integration tests, ansible-lint, ansible-test sanity, molecule
 #   make bench  timings and API calls of the site playbook against the emulator (docs/benchmarks.md)
 SHELL := /bin/bash
@@ -28,8 +28,10 @@ $(STAMP): requirements/runtime.txt requirements/dev.txt
 	  ln -sfn $(CURDIR) $$site/ansible_collections/mysfits/multi_region
 	touch $@
 
+# DEMO_WORLD=workshop (default, the workshop's own world) or own (tests/fixture/primary.yml); see scripts/demo.sh.
+DEMO_WORLD ?= workshop
 demo: $(STAMP)
-	PATH=$(CURDIR)/$(BIN):$$PATH $(PY) -m tests.emulator.run --log .demo-emulator.log -- $(SHELL) scripts/demo.sh
+	DEMO_WORLD=$(DEMO_WORLD) PATH=$(CURDIR)/$(BIN):$$PATH $(PY) -m tests.emulator.run --log .demo-emulator.log -- $(SHELL) scripts/demo.sh
 
 # The workshop's world (tests/fixture/workshop: what Labs 0-2 of the workshop leave) on a throw-away
 # emulator; prints the names it makes (nested stack, pipelines, repositories, services, dashboard).

@@ -117,6 +117,13 @@ def workshop_world(tmp_path_factory):
     try:
         os.environ.update(site.emulator.env())
         site.summary = workshop.build(region=PRIMARY, log=lambda message: None)
+        # As the workshop left them, to compare with after the teardown.
+        site.summary_declarations = {service: site.client("codepipeline").get_pipeline(name=name)["pipeline"]
+                                     for service, name in site.summary["pipelines"].items()}
+        site.summary_buildspecs = {}
+        for repository in site.summary["repositories"].values():
+            site.summary_buildspecs[repository] = site.client("codecommit").get_file(
+                repositoryName=repository, commitSpecifier="master", filePath="buildspec_prod.yml")["fileContent"]
         yield site
     finally:
         os.environ.clear()
@@ -146,6 +153,31 @@ def test_the_workshop_world_converges_with_only_the_stack_and_dashboard_names(wo
     again = world.play(inventory)
     assert again.rc == 0, again
     assert all(counts["changed"] == 0 for counts in _recap(again.stdout).values()), again.stdout[-3000:]
+
+    # verify.yml on its own (as a user runs it later): every check passes with the discovered names.
+    reports = os.path.join(world.tmp, "verify-reports")
+    verify = run_playbook("playbooks/verify.yml", world.emulator.env(), inventory=inventory,
+                          extra_vars={"readiness_report_dir": reports})
+    assert verify.rc == 0, verify
+    with open(os.path.join(reports, "readiness.md")) as handle:
+        report = handle.read()
+    assert "**FAIL**" not in report, report
+    assert "service core tasks" in report and "HTTP /mysfits" in report, report
+
+    # teardown.yml: the exact inverse - the secondary stack, the stage and the artifact stores go, the
+    # buildspecs are byte for byte what the workshop's bootstrap committed.
+    teardown = run_playbook("playbooks/teardown.yml", world.emulator.env(), inventory=inventory,
+                            extra_vars={"confirm_teardown": SECONDARY})
+    assert teardown.rc == 0, teardown
+    assert [s["StackName"] for s in cfn.describe_stacks()["Stacks"] if s["StackStatus"] != "DELETE_COMPLETE"] == []
+    for service, pipeline in world.summary["pipelines"].items():
+        after = world.client("codepipeline").get_pipeline(name=pipeline)["pipeline"]
+        assert [s["name"] for s in after["stages"]] == [s["name"] for s in world.summary_declarations[service]["stages"]]
+        assert ("artifactStores" in after) == ("artifactStores" in world.summary_declarations[service])
+    cc = world.client("codecommit")
+    for repository, content in world.summary_buildspecs.items():
+        assert cc.get_file(repositoryName=repository, commitSpecifier="master",
+                           filePath="buildspec_prod.yml")["fileContent"] == content, repository
 
 
 def _recap(stdout):
