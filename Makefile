@@ -46,12 +46,14 @@ test-emulator: $(STAMP)
 test-unit: $(STAMP)
 	$(BIN)/pytest -n $(PYTEST_WORKERS) tests/unit
 
+# --dist loadscope: a module's tests run on one worker, so a module-scoped world (a converged lab) is built
+# once, not once per worker.
 test-integration: $(STAMP)
-	$(BIN)/pytest -n $(PYTEST_WORKERS) tests/integration
+	$(BIN)/pytest -n $(PYTEST_WORKERS) --dist loadscope --durations=15 tests/integration
 
 # R1 converges under injected faults, R2 converges killed and run again (docs/reliability.md).
 test-reliability: $(STAMP)
-	$(BIN)/pytest -n $(PYTEST_WORKERS) tests/reliability
+	$(BIN)/pytest -n $(PYTEST_WORKERS) --dist loadscope --durations=10 tests/reliability
 
 lint: $(STAMP)
 	$(BIN)/ansible-lint --profile production
