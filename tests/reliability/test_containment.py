@@ -79,6 +79,14 @@ class World:
 
     def delete_stack(self, region):
         cfn = self.client("cloudformation", region)
+        # The pipelines pushed images into the stack's repositories: CloudFormation cannot delete an ECR
+        # repository that holds images (RepositoryNotEmptyException), so they go first, as teardown does.
+        ecr = self.client("ecr", region)
+        for resource in cfn.list_stack_resources(StackName=SECONDARY_STACK)["StackResourceSummaries"]:
+            if resource["ResourceType"] == "AWS::ECR::Repository":
+                images = ecr.list_images(repositoryName=resource["PhysicalResourceId"])["imageIds"]
+                if images:
+                    ecr.batch_delete_image(repositoryName=resource["PhysicalResourceId"], imageIds=images)
         cfn.delete_stack(StackName=SECONDARY_STACK)
         deadline = time.time() + 60
         while time.time() < deadline:
