@@ -131,6 +131,12 @@ regions:
   description: Region to its C(mm_region) fact (docs/design.md), the primary included; planned ones have C(stack_status=PLANNED).
   returned: always
   type: dict
+unavailable:
+  description:
+    - Secondary regions that did not answer a read (access denied, an error after botocore's retries), each with
+      the error. They have no facts in RV(regions); the other regions are read as usual.
+  returned: always
+  type: dict
 absent:
   description: Secondary regions where the secondary stack does not exist.
   returned: always
@@ -176,6 +182,14 @@ class Reader:
     def __init__(self, module):
         self.module = module
         self.clients = {}
+        # The secondary region being read: an AWS error there raises RegionUnavailable (the region is reported
+        # in RV(unavailable)) instead of failing the module, so one region that does not answer stops no other.
+        self.soft_region = None
+
+    def fail(self, region, error, msg):
+        if region is not None and region == self.soft_region:
+            raise RegionUnavailable("%s: %s" % (msg, error))
+        self.module.fail_json_aws(error, msg=msg)
 
     def client(self, service, region):
         key = (service, region)
@@ -189,7 +203,7 @@ class Reader:
         except is_boto3_error_message("does not exist"):
             return None
         except AWS_ERRORS as e:  # pylint: disable=duplicate-except
-            self.module.fail_json_aws(e, msg="Could not read the stack %s in %s" % (name, region))
+            self.fail(region, e, "Could not read the stack %s in %s" % (name, region))
 
     def resources(self, region, stack_id, depth=0):
         """ListStackResources of a stack and (two levels deep) of its nested stacks."""
@@ -197,7 +211,7 @@ class Reader:
             pages = self.client("cloudformation", region).get_paginator("list_stack_resources")
             found = pages.paginate(StackName=stack_id).build_full_result()["StackResourceSummaries"]
         except AWS_ERRORS as e:
-            self.module.fail_json_aws(e, msg="Could not list the resources of the stack %s in %s" % (stack_id, region))
+            self.fail(region, e, "Could not list the resources of the stack %s in %s" % (stack_id, region))
         if depth < 2:
             for nested in d.nested_stack_ids(found):
                 found = found + self.resources(region, nested, depth + 1)
@@ -208,7 +222,7 @@ class Reader:
             return self.client("cloudformation", region).get_template(
                 StackName=name, TemplateStage="Original", aws_retry=True)["TemplateBody"]
         except AWS_ERRORS as e:
-            self.module.fail_json_aws(e, msg="Could not read the template of the stack %s in %s" % (name, region))
+            self.fail(region, e, "Could not read the template of the stack %s in %s" % (name, region))
 
     def pipeline(self, region, name):
         try:
@@ -230,7 +244,7 @@ class Reader:
         except is_boto3_error_code("ClusterNotFoundException"):
             return {}
         except AWS_ERRORS as e:  # pylint: disable=duplicate-except
-            self.module.fail_json_aws(e, msg="Could not read the ECS services %s in %s" % (", ".join(names), region))
+            self.fail(region, e, "Could not read the ECS services %s in %s" % (", ".join(names), region))
         return d.ecs_service_details(described)
 
     def dashboards(self, region):
@@ -316,27 +330,42 @@ def main():
     account = result["regions"][primary]["account"]
     if params["template"]:
         result["secondary_templates"] = {}
+    result["unavailable"] = {}
     for region in params["secondary_regions"]:
         if region == primary:
             continue
-        secondary = reader.stack(region, params["secondary_stack_name"])
-        if secondary is None or secondary["StackStatus"] == "DELETE_COMPLETE":
-            result["absent"].append(region)
-            if params["plan_missing"]:
-                result["regions"][region] = d.plan_region_fact(region, params["secondary_stack_name"], account,
-                                                               template_body, services)
-            continue
-        found = reader.resources(region, secondary["StackId"])
-        if params["template"]:
-            result["secondary_templates"][region] = d.template_text(reader.template(region, secondary["StackId"]))
-        names = d.stack_service_names(services, found, d.outputs_of(secondary))
-        fact = d.region_fact(region, "secondary", secondary, found, services, {}, service_names=names)
-        missing_groups = [n for n, arn in fact["target_groups"].items() if not arn]
-        if missing_groups:
-            details = reader.ecs_services(region, fact["cluster"], [names[n] for n in missing_groups])
-            fact = d.region_fact(region, "secondary", secondary, found, services, details, service_names=names)
-        result["regions"][region] = fact
+        reader.soft_region = region
+        try:
+            secondary_region(reader, d, params, result, region, account, template_body, services)
+        except RegionUnavailable as e:
+            result["unavailable"][region] = str(e)
+        reader.soft_region = None
     module.exit_json(**result)
+
+
+class RegionUnavailable(Exception):
+    """A secondary region did not answer a read (access denied, HTTP 5xx after botocore's retries...)."""
+
+
+def secondary_region(reader, d, params, result, region, account, template_body, services):
+    """Read one secondary region's stack into ``result`` (regions, absent, secondary_templates)."""
+    secondary = reader.stack(region, params["secondary_stack_name"])
+    if secondary is None or secondary["StackStatus"] == "DELETE_COMPLETE":
+        result["absent"].append(region)
+        if params["plan_missing"]:
+            result["regions"][region] = d.plan_region_fact(region, params["secondary_stack_name"], account,
+                                                           template_body, services)
+        return
+    found = reader.resources(region, secondary["StackId"])
+    if params["template"]:
+        result["secondary_templates"][region] = d.template_text(reader.template(region, secondary["StackId"]))
+    names = d.stack_service_names(services, found, d.outputs_of(secondary))
+    fact = d.region_fact(region, "secondary", secondary, found, services, {}, service_names=names)
+    missing_groups = [n for n, arn in fact["target_groups"].items() if not arn]
+    if missing_groups:
+        details = reader.ecs_services(region, fact["cluster"], [names[n] for n in missing_groups])
+        fact = d.region_fact(region, "secondary", secondary, found, services, details, service_names=names)
+    result["regions"][region] = fact
 
 
 if __name__ == "__main__":
