@@ -69,7 +69,15 @@ services:
   description: Service name to C({desired, running}) as ECS reports them at the end.
   returned: always
   type: dict
+updated_at:
+  description:
+    - When the first C(UpdateService) call was sent (seconds since the epoch, this machine's clock), so that a
+      drill can time what follows from the change itself rather than from the task's start.
+  returned: when a desired count was changed
+  type: float
 """
+
+import time
 
 try:
     import botocore  # noqa: F401
@@ -130,6 +138,7 @@ def main():
         result["diff"] = {"before": {n: b for n, (b, a) in plan.items()},
                           "after": {n: a for n, (b, a) in plan.items()}}
     if plan and not module.check_mode:
+        result["updated_at"] = time.time()
         for name, (before, after) in plan.items():
             try:
                 client.update_service(cluster=params["cluster"], service=name, desiredCount=after, aws_retry=True)
