@@ -83,6 +83,8 @@ OPERATION_ACTIONS = {
     ("ecs", "DescribeServices"): ["ecs:DescribeServices"],
     ("ecs", "ListTasks"): ["ecs:ListTasks"],
     ("ecs", "DescribeTasks"): ["ecs:DescribeTasks"],
+    # playbooks/drill.yml (ecs_desired_count): the primary's services to 0 desired tasks and back.
+    ("ecs", "UpdateService"): ["ecs:UpdateService"],
     ("elasticloadbalancing", "DescribeTargetHealth"): ["elasticloadbalancing:DescribeTargetHealth"],
     # the like check sets Likes back (ddb_item_number)
     ("dynamodb", "UpdateItem"): ["dynamodb:UpdateItem"],
@@ -149,7 +151,9 @@ NOT_IN_THESE_RUNS = {("codecommit", "GetBranch"), ("cloudformation", "UpdateStac
                      ("globalaccelerator", "AddEndpoints"), ("globalaccelerator", "RemoveEndpoints"),
                      ("globalaccelerator", "UpdateListener"), ("globalaccelerator", "TagResource"),
                      ("s3", "GetBucketEncryption"), ("s3", "GetBucketVersioning"), ("s3", "GetPublicAccessBlock"),
-                     ("s3", "GetBucketPolicy"), ("s3", "DeleteObjects"), ("codepipeline", "GetPipelineState")}
+                     ("s3", "GetBucketPolicy"), ("s3", "DeleteObjects"), ("codepipeline", "GetPipelineState"),
+                     # the failover drill (playbooks/drill.yml) is not among these runs (tests/integration/test_drill.py)
+                     ("ecs", "UpdateService")}
 # Actions whose Service Authorization Reference entry lists no resource type: only "Resource": "*" works.
 NO_RESOURCE_LEVEL = {"ec2:DescribeRegions", "cloudwatch:ListDashboards", "elasticloadbalancing:DescribeLoadBalancers",
                      "elasticloadbalancing:DescribeTags", "elasticloadbalancing:DescribeTargetHealth",
