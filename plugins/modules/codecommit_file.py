@@ -51,7 +51,7 @@ options:
         O(history_limit) commits). The newest changes of the file whose message is this one are undone together;
         the content is the file at the parent of the oldest of them.
       - Nothing is committed when the newest change of the file has another message (someone edited the file
-        since: it is left as it is) or when those commits created the file; RV(restore) says why.
+        since, and it is left as it is) or when those commits created the file; RV(restore) says why.
       - Use a O(commit_message) other than this one, so that the restore itself is not undone by the next restore.
     type: str
   history_limit:
@@ -233,7 +233,7 @@ def file_changes(module, client, repository, branch, path, limit):
 
     head, _content, blob = read(module, client, repository, branch, path)
     current = head
-    for _ in range(limit):
+    for _step in range(limit):
         if current is None or blob is None:
             return
         try:

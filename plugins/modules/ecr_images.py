@@ -14,7 +14,7 @@ description:
   - Lists the images of each repository (C(ListImages), paginated) and deletes them by digest with
     C(BatchDeleteImage), at most 100 per call. Deleting a digest removes all of its tags.
   - CloudFormation cannot delete an C(AWS::ECR::Repository) that still holds images unless the template sets
-    C(EmptyOnDelete) (the workshop's template does not): the stack's deletion ends in C(DELETE_FAILED) with
+    C(EmptyOnDelete) (the workshop's template does not); the stack's deletion ends in C(DELETE_FAILED) with
     C(RepositoryNotEmptyException). The teardown playbook empties the secondary stack's repositories, whose
     images the collection's pipelines pushed, right before it deletes that stack.
   - The repositories themselves are kept; a repository that does not exist is reported and left alone.
@@ -29,7 +29,7 @@ options:
     required: true
   state:
     description:
-      - V(absent) is the only state: the repositories end without images.
+      - V(absent) is the only state; the repositories end without images.
     type: str
     choices: [absent]
     default: absent

@@ -28,6 +28,7 @@ Timings are emulator settings (``pipeline_run_seconds`` 0, ``ecs_deployment_seco
 depends on the machine's speed; waits poll with a generous deadline.
 """
 import json
+import re
 import time
 import urllib.error
 import urllib.request
@@ -348,6 +349,11 @@ def test_pipeline_builds_pushes_deploys_and_the_load_balancer_serves_the_app(fas
     task = world.ecs.describe_tasks(cluster=world.cluster, tasks=arns)["tasks"][0]
     assert task["containers"][0]["imageDigest"] == images[0]["imageDigest"]
     assert task["taskDefinitionArn"] == world.service("core")["taskDefinition"]
+    # A public image (the like service's placeholder) has a digest too: ECS resolves every image name and tag
+    # to a digest (API reference, ContainerImage; ContainerDefinition.versionConsistency, enabled by default).
+    like_arns = world.ecs.list_tasks(cluster=world.cluster, serviceName=world.services["like"])["taskArns"]
+    like = world.ecs.describe_tasks(cluster=world.cluster, tasks=like_arns)["tasks"][0]["containers"][0]
+    assert re.fullmatch(r"sha256:[0-9a-f]{64}", like["imageDigest"]) and ".dkr.ecr." not in like["image"], like
 
     # the tasks are the target groups' targets: healthy where the app serves, unhealthy on the placeholder
     elb = aws.client("elbv2", PRIMARY)

@@ -39,6 +39,7 @@ at once, whatever its task definition names. Here:
   roadmap issue 150); the figure usually given is three hours, the default here. Tests set it short
   (tests/conftest.py: 30 s).
 """
+import hashlib
 import copy
 import threading
 import time
@@ -368,9 +369,17 @@ class ServiceTask:
             available, detail = ecr_images.image_status(container.get("image") or "", account_id, region)
             entry = {"containerArn": "%s/%s" % (self.task_arn, container.get("name")), "taskArn": self.task_arn,
                      "name": container.get("name"), "image": container.get("image"), "lastStatus": "RUNNING"}
-            if available and detail.get("digest"):
-                entry["imageDigest"] = detail["digest"]
+            if available:
+                # ECS resolves every container's image name and tag to a digest (ContainerImage, API reference;
+                # ContainerDefinition.versionConsistency, enabled by default): a public image's digest is the
+                # registry's, the same in every region.
+                entry["imageDigest"] = detail.get("digest") or public_digest(container.get("image") or "")
             self.containers.append(entry)
+
+
+def public_digest(image):
+    """The digest a public registry gives an image reference: stable, the same wherever it is pulled."""
+    return "sha256:" + hashlib.sha256(("public-image:" + image).encode()).hexdigest()
 
 
 def service_tasks(service):
