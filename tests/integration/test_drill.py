@@ -122,3 +122,23 @@ def test_drill_refuses_a_region_set_that_is_not_ready(aws, drill_world):
     assert "The regions are not ready for a drill" in run.stdout, run
     mutating = [(c["service"], c["operation"]) for c in aws.control.mutating_calls(since=mark)]
     assert not [m for m in mutating if m[0] in ("ecs", "globalaccelerator")], mutating
+
+
+def test_drill_by_dial_fails_over_and_restores_the_dials(aws, drill_world):
+    before = _state(aws, drill_world["outputs"])
+    mark = aws.control.last_seq()
+    run = run_playbook("playbooks/drill.yml", aws.env(), inventory=drill_world["inventory"],
+                       extra_vars={"drill_readiness_gate": False, "drill_report_dir": drill_world["reports"],
+                                   "drill_mode": "dial", "drill_warmup_seconds": 2, "drill_hold_seconds": 1,
+                                   "drill_replication_retries": 10, "drill_replication_delay": 1})
+    assert run.rc == 0, run
+    markdown = open(os.path.join(drill_world["reports"], "drill.md")).read()
+    assert "Mode: **dial**" in markdown
+    assert "| RTO within 1.2 x the floor | skip | a dial change has no health-check floor |" in markdown
+    for check in ("failover", "likes lost", "dials restored", "desired counts restored", "traffic back"):
+        assert "| %s | pass |" % check in markdown, (check, markdown)
+    # The break and the failback were dial changes only: no ECS service was touched.
+    mutating = [(c["service"], c["operation"]) for c in aws.control.mutating_calls(since=mark)]
+    assert ("ecs", "UpdateService") not in mutating
+    assert mutating.count(("globalaccelerator", "UpdateEndpointGroup")) == 4, mutating
+    assert _state(aws, drill_world["outputs"]) == before
