@@ -150,7 +150,7 @@ def main():
                                  lambda services: settled(services, wanted),
                                  "services %s to run %s" % (", ".join(sorted(wanted)), wanted),
                                  timeout=params["wait_timeout"], delay=1.0, max_delay=10.0,
-                                 describe=lambda services: summary(services))
+                                 describe=summary)
         except WaitTimeout as e:
             fail_on_timeout(module, e, **result)
         result["services"] = summary(described)

@@ -1,4 +1,3 @@
-#!/usr/bin/env python3
 """The failover drill's traffic and its analysis (role mysfits.multi_region.drill).
 
 ``run``: a steady stream of requests to the front door - ``GET /`` (the application's page names the region
