@@ -122,6 +122,12 @@ def test_drill_refuses_a_region_set_that_is_not_ready(aws, drill_world):
     assert "The regions are not ready for a drill" in run.stdout, run
     mutating = [(c["service"], c["operation"]) for c in aws.control.mutating_calls(since=mark)]
     assert not [m for m in mutating if m[0] in ("ecs", "globalaccelerator")], mutating
+    # Check mode: refused (a drill breaks the primary to measure), nothing called that changes anything.
+    mark = aws.control.last_seq()
+    planned = run_playbook("playbooks/drill.yml", aws.env(), inventory=drill_world["inventory"], check=True,
+                           extra_vars={"drill_readiness_gate": False, "drill_report_dir": drill_world["reports"]})
+    assert planned.rc != 0 and "cannot be planned in check mode" in planned.stdout, planned
+    assert aws.control.mutating_calls(since=mark) == []
 
 
 def test_drill_by_dial_fails_over_and_restores_the_dials(aws, drill_world):
