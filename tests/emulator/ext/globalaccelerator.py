@@ -44,7 +44,10 @@ running, has no healthy target, and its load balancer is ``UNHEALTHY`` (the work
 "the ALB turns unhealthy"). Changes of the target health reach the endpoint groups after the same
 ``HealthCheckIntervalSeconds`` x ``ThresholdCount``: a sampler thread (``SAMPLE_SECONDS``) notices each change
 of every endpoint's load balancer, as the accelerator's health checkers would, and the endpoint group reports
-the new state that long after it.
+the new state that long after it. (A simplification the issue asks for: AWS says that for load balancer endpoints
+the health-check settings are those of Elastic Load Balancing - "For Network Load Balancer and Application Load
+Balancer endpoints, configure health check settings on the ELB console", "Endpoint groups for standard
+accelerators" - so on AWS the lag is the target group's, plus Global Accelerator's own polling.)
 
 Routing (``route``): an HTTP request through the proxy whose ``Host`` is an accelerator's ``DnsName`` is
 forwarded to one endpoint's load balancer (``application.serve``) with the port of the listener (or its
