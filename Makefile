@@ -1,5 +1,6 @@
 # mysfits.multi_region — every set-up step lives here.
 #   make demo   the lab on the embedded emulator (the workshop's world, then the site playbook)
+#   make demo-drill   the same, then the front door, traffic dials and the failover drill (Labs 4-5)
 #   make test   emulator tests, unit tests, integration tests, ansible-lint, ansible-test sanity, molecule
 #   make bench  timings and API calls of the site playbook against the emulator (docs/benchmarks.md)
 SHELL := /bin/bash
@@ -12,7 +13,7 @@ PYTEST_WORKERS ?= 2
 export ANSIBLE_CONFIG := $(CURDIR)/ansible.cfg
 export PYTHONPATH := $(CURDIR)
 
-.PHONY: all venv demo world test test-emulator test-unit test-integration test-reliability lint sanity molecule bench clean
+.PHONY: all venv demo demo-drill world test test-emulator test-unit test-integration test-reliability lint sanity molecule bench clean
 
 all: venv
 
@@ -32,6 +33,11 @@ $(STAMP): requirements/runtime.txt requirements/dev.txt
 DEMO_WORLD ?= workshop
 demo: $(STAMP)
 	DEMO_WORLD=$(DEMO_WORLD) PATH=$(CURDIR)/$(BIN):$$PATH $(PY) -m tests.emulator.run --log .demo-emulator.log -- $(SHELL) scripts/demo.sh
+
+# make demo, then Labs 4-5 on the same (fresh) emulator: front door, traffic dials, the failover drill with
+# failback (scripts/demo_drill.sh; report in inventory/reports/drill.html). DRILL_ARGS="-e drill_mode=dial".
+demo-drill: $(STAMP)
+	DEMO_WORLD=$(DEMO_WORLD) PATH=$(CURDIR)/$(BIN):$$PATH $(PY) -m tests.emulator.run --log .demo-emulator.log -- $(SHELL) scripts/demo_drill.sh
 
 # The workshop's world (tests/fixture/workshop: what Labs 0-2 of the workshop leave) on a throw-away
 # emulator; prints the names it makes (nested stack, pipelines, repositories, services, dashboard).

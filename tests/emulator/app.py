@@ -101,7 +101,10 @@ class EmulatorMiddleware:
     def __call__(self, environ, start_response):
         if environ.get("PATH_INFO", "").startswith(CONTROL_PREFIX):
             return _control(environ, start_response)
-        from .ext import application
+        from .ext import application, globalaccelerator
+        if globalaccelerator.is_accelerator_host(environ):
+            # a request through the proxy to an accelerator's DNS name: routed to one endpoint's load balancer
+            return globalaccelerator.route(environ, start_response)
         if application.is_load_balancer_host(environ):
             # a request through the proxy to a load balancer's DNS name: the workshop's application
             return application.serve(environ, start_response)

@@ -83,6 +83,8 @@ OPERATION_ACTIONS = {
     ("ecs", "DescribeServices"): ["ecs:DescribeServices"],
     ("ecs", "ListTasks"): ["ecs:ListTasks"],
     ("ecs", "DescribeTasks"): ["ecs:DescribeTasks"],
+    # playbooks/drill.yml (ecs_desired_count): the primary's services to 0 desired tasks and back.
+    ("ecs", "UpdateService"): ["ecs:UpdateService"],
     ("elasticloadbalancing", "DescribeTargetHealth"): ["elasticloadbalancing:DescribeTargetHealth"],
     # the like check sets Likes back (ddb_item_number)
     ("dynamodb", "UpdateItem"): ["dynamodb:UpdateItem"],
@@ -152,7 +154,9 @@ NOT_IN_THESE_RUNS = {("codecommit", "GetBranch"), ("cloudformation", "UpdateStac
                      ("s3", "GetBucketPolicy"), ("s3", "DeleteObjects"), ("codepipeline", "GetPipelineState"),
                      # the replica check's canary item: written and deleted only when asked
                      # (global_table_verify_canary / ddb_replica_check canary=true), not in these runs
-                     ("dynamodb", "PutItem"), ("dynamodb", "DeleteItem")}
+                     ("dynamodb", "PutItem"), ("dynamodb", "DeleteItem"),
+                     # the failover drill (playbooks/drill.yml) is not among these runs (tests/integration/test_drill.py)
+                     ("ecs", "UpdateService")}
 # Actions whose Service Authorization Reference entry lists no resource type: only "Resource": "*" works.
 NO_RESOURCE_LEVEL = {"ec2:DescribeRegions", "cloudwatch:ListDashboards", "elasticloadbalancing:DescribeLoadBalancers",
                      "elasticloadbalancing:DescribeTags", "elasticloadbalancing:DescribeTargetHealth",

@@ -115,6 +115,8 @@ def module_tasks(suffix):
             "table": TABLE, "key": {"id": "secrets-%s" % suffix}, "attribute": "Likes"}, "failed_when": False},
         {"name": "services", prefix + "ecs_service_info": {"cluster": "secrets-cluster", "services": {"core": "s"}},
          "failed_when": False},
+        {"name": "desired counts", prefix + "ecs_desired_count": {
+            "cluster": "secrets-cluster", "services": {"s": 0}}, "failed_when": False},
         {"name": "images", prefix + "ecr_images": {"repositories": ["secrets-images-%s" % suffix]}},
         {"name": "front door", prefix + "global_accelerator": {
             "name": "secrets-front-door-%s" % suffix, "listeners": [{
