@@ -15,7 +15,6 @@
   HealthCheckIntervalSeconds 10 or 30 (https://docs.aws.amazon.com/global-accelerator/latest/api/API_EndpointGroup.html):
   a change of the load balancer's health shows after interval x threshold.
 """
-import os
 import random
 import time
 import urllib.error
@@ -25,10 +24,9 @@ import uuid
 import pytest
 
 from tests.emulator.ext import globalaccelerator as ext
-from tests.integration.harness import REPO_ROOT, deploy_application
+from tests.integration.harness import create_template_stack, deploy_application
 
 PRIMARY, SECONDARY = "us-west-2", "us-east-1"
-TEMPLATE = os.path.join(REPO_ROOT, "roles", "secondary_stack", "files", "core.yml")
 
 
 # ----------------------------------------------------------------------------- the choice, as a pure function
@@ -82,17 +80,7 @@ def test_no_healthy_endpoint_anywhere_fails_open_in_the_chosen_group():
 # ----------------------------------------------------------------------------- through the proxy, end to end
 
 def _stack(aws, region, name, dr):
-    cfn = aws.client("cloudformation", region=region)
-    with open(TEMPLATE) as handle:
-        cfn.create_stack(StackName=name, TemplateBody=handle.read(), Capabilities=["CAPABILITY_NAMED_IAM"],
-                         Parameters=[{"ParameterKey": "IsDrRegion", "ParameterValue": dr}])
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        stack = cfn.describe_stacks(StackName=name)["Stacks"][0]
-        if not stack["StackStatus"].endswith("IN_PROGRESS"):
-            return {o["OutputKey"]: o["OutputValue"] for o in stack.get("Outputs", [])}
-        time.sleep(0.2)
-    raise AssertionError("stack %s not created" % name)
+    return create_template_stack(aws, region, name, dr)
 
 
 @pytest.fixture

@@ -169,3 +169,23 @@ def deploy_application(aws, region, outputs, timeout=60):
             return
         time.sleep(0.3)
     raise AssertionError("the application did not become healthy in %s: %s" % (region, states))
+
+
+def create_template_stack(aws, region, name, dr, timeout=60):
+    """A stack from the collection's template (roles/secondary_stack/files/core.yml), primary or DR; its outputs.
+
+    Fails unless the stack ends CREATE_COMPLETE within ``timeout`` seconds.
+    """
+    import time
+    cfn = aws.client("cloudformation", region=region)
+    with open(os.path.join(REPO_ROOT, "roles", "secondary_stack", "files", "core.yml")) as handle:
+        cfn.create_stack(StackName=name, TemplateBody=handle.read(), Capabilities=["CAPABILITY_NAMED_IAM"],
+                         Parameters=[{"ParameterKey": "IsDrRegion", "ParameterValue": dr}])
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        stack = cfn.describe_stacks(StackName=name)["Stacks"][0]
+        if not stack["StackStatus"].endswith("IN_PROGRESS"):
+            assert stack["StackStatus"] == "CREATE_COMPLETE", stack
+            return {o["OutputKey"]: o["OutputValue"] for o in stack.get("Outputs", [])}
+        time.sleep(0.2)
+    raise AssertionError("stack %s not created" % name)

@@ -5,31 +5,18 @@ Lab 3 does), so that front_door.yml finds each load balancer exactly as on AWS: 
 mm_regions[region].load_balancer_dns, elbv2 DescribeLoadBalancers gives the ARN.
 """
 import json
-import os
-import time
 
 import pytest
 
-from tests.integration.harness import REPO_ROOT, deploy_application, recap_changed, run_playbook, write_regions_inventory
+from tests.integration.harness import (create_template_stack, deploy_application, recap_changed, run_playbook,
+                                       write_regions_inventory)
 
 PRIMARY, SECONDARY = "us-west-2", "us-east-1"
 NAME = "mysfits-front-door"
-TEMPLATE = os.path.join(REPO_ROOT, "roles", "secondary_stack", "files", "core.yml")
 
 
 def _stack(aws, region, name, dr):
-    cfn = aws.client("cloudformation", region=region)
-    with open(TEMPLATE) as handle:
-        cfn.create_stack(StackName=name, TemplateBody=handle.read(), Capabilities=["CAPABILITY_NAMED_IAM"],
-                         Parameters=[{"ParameterKey": "IsDrRegion", "ParameterValue": dr}])
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        stack = cfn.describe_stacks(StackName=name)["Stacks"][0]
-        if not stack["StackStatus"].endswith("IN_PROGRESS"):
-            assert stack["StackStatus"] == "CREATE_COMPLETE", stack
-            return {o["OutputKey"]: o["OutputValue"] for o in stack.get("Outputs", [])}
-        time.sleep(0.2)
-    raise AssertionError("stack %s not created" % name)
+    return create_template_stack(aws, region, name, dr)
 
 
 @pytest.fixture
