@@ -84,10 +84,13 @@ _installed = False
 
 # process group ids of the builds running now (an emulator reset ends them)
 RUNNING = set()
+# how many resets there have been: a build that began before a reset never starts its shell after it
+GENERATION = [0]
 
 
 def _reset():
     with _LOCK:
+        GENERATION[0] += 1
         BUILDS.clear()
         for pgid in list(RUNNING):
             try:
@@ -279,6 +282,7 @@ def _record(result, project, region, source_version, initiator, started, phases_
 def run_build(account_id, region, project_name, source_files, resolved_version, initiator="",
               source_location=""):
     """Run one build of ``project_name`` on ``source_files`` ({path: bytes}); returns a BuildResult."""
+    generation = GENERATION[0]
     backend, project_model = _project(account_id, region, project_name)
     build_uuid = str(uuid.uuid4())
     build_id = "%s:%s" % (project_name, build_uuid)
@@ -377,6 +381,10 @@ def run_build(account_id, region, project_name, source_files, resolved_version, 
                                        stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, start_new_session=True)
             with _LOCK:
                 RUNNING.add(process.pid)
+                if GENERATION[0] != generation:
+                    # the emulator was reset while this build was being prepared: it ends here, as the
+                    # builds running at the reset did
+                    os.killpg(process.pid, signal.SIGKILL)
             try:
                 process.wait(timeout=limit)
                 timed_out = False
