@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # `make demo`: run by tests/emulator/run.py with boto3 pointed at the emulator.
 #   DEMO_WORLD=workshop (default): the primary region as the workshop's Labs 0-2 leave it
-#     (tests/fixture/workshop), inventory/workshop.yml (regions, the stack and the dashboard names only).
+#     (tests/fixture/workshop), inventory/workshop.yml (the regions and the stack name only).
 #   DEMO_WORLD=own: a team that named everything its own way (tests/fixture/primary.yml), inventory/regions.yml.
 set -euo pipefail
 cd "$(dirname "$0")/.."

@@ -489,3 +489,51 @@ def dashboard_problem(name, names, create):
     return ("The dashboard %s does not exist in the primary region. Dashboards there: %s. Set mm_dashboard_name to "
             "the dashboard Lab 2 made, or mm_dashboard_create: true to create a new one."
             % (name, ", ".join(sorted(names)) or "none"))
+
+
+def dashboard_markers(region_fact_, table):
+    """What identifies the application in a dashboard's metric rows: dimension values of its load balancer,
+    table, cluster and ECS services (the Lab 2 widgets draw AWS/ApplicationELB, AWS/DynamoDB and AWS/ECS)."""
+    markers = [region_fact_.get("load_balancer_full_name"), table, region_fact_.get("cluster")]
+    markers += sorted((region_fact_.get("services") or {}).values())
+    return [m for m in markers if m]
+
+
+def dashboard_shows(body, markers):
+    """True when a metric row of the dashboard ``body`` (GetDashboard ``DashboardBody``, text) has one of
+    ``markers`` as a dimension value. A body that is not JSON shows nothing."""
+    try:
+        parsed = json.loads(body or "{}")
+    except ValueError:
+        return False
+    wanted = set(markers)
+    for widget in (parsed.get("widgets") or []) if isinstance(parsed, dict) else []:
+        properties = widget.get("properties") if isinstance(widget, dict) else None
+        for row in (properties or {}).get("metrics") or [] if isinstance(properties, dict) else []:
+            if isinstance(row, list) and any(isinstance(v, str) and v in wanted for v in row):
+                return True
+    return False
+
+
+def is_backup_of(name, others):
+    """True when ``name`` is a backup the dashboard module wrote of one of ``others``: ``<name>-backup`` (the first)
+    or ``<name>-backup-<UTC time>`` (backup_mode=every_change)."""
+    return any(name == other + "-backup" or name.startswith(other + "-backup-") for other in others if other != name)
+
+
+def choose_dashboard(shown, names, region, markers):
+    """The dashboard to extend among ``shown`` (the dashboards whose widgets draw the application's metrics),
+    leaving out the collection's own backups; raises DiscoveryError when none or several remain.
+    ``names``: every dashboard of the region (for the message)."""
+    left = sorted(n for n in shown if not is_backup_of(n, shown))
+    if len(left) == 1:
+        return left[0]
+    if not left:
+        raise DiscoveryError(
+            "No dashboard in %s draws the application's metrics (a metric row with %s). Dashboards there: %s. "
+            "Set mm_dashboard_name to the dashboard Lab 2 made, or set mm_dashboard_name and "
+            "mm_dashboard_create: true to create a new one." % (region, " or ".join(markers) or "its resources",
+                                                               ", ".join(sorted(names)) or "none"))
+    raise DiscoveryError(
+        "Several dashboards in %s draw the application's metrics: %s. Set mm_dashboard_name to the one to extend."
+        % (region, ", ".join(left)))

@@ -81,6 +81,15 @@ options:
     description: A missing O(dashboard_name) is not an error (the dashboard role will create it).
     type: bool
     default: false
+  dashboard_discover:
+    description:
+      - Without O(dashboard_name), find the dashboard to extend in the primary region - the one whose metric rows
+        draw the application (a dimension value that is the primary's load balancer full name, the table, the
+        ECS cluster or one of its ECS services), leaving out the backups M(mysfits.multi_region.cloudwatch_dashboard)
+        wrote (C(<name>-backup), C(<name>-backup-<time>)). None or several found is an error listing them.
+      - Reads every dashboard of the primary region (C(ListDashboards), one C(GetDashboard) each).
+    type: bool
+    default: false
 extends_documentation_fragment:
   - amazon.aws.common.modules
   - amazon.aws.region.modules
@@ -88,7 +97,7 @@ extends_documentation_fragment:
 notes:
   - Needs C(cloudformation:DescribeStacks), C(cloudformation:ListStackResources), C(cloudformation:GetTemplate)
     (O(template) or O(plan_missing)), C(codepipeline:GetPipeline), C(ecs:DescribeServices) and
-    C(cloudwatch:ListDashboards) (O(dashboard_name)).
+    C(cloudwatch:ListDashboards) (O(dashboard_name)), C(cloudwatch:GetDashboard) (O(dashboard_discover)).
   - Supports check mode (it only reads).
 seealso:
   - name: docs/design.md
@@ -156,9 +165,14 @@ secondary_templates:
   type: dict
 dashboards:
   description: The dashboards in the primary region.
-  returned: when O(dashboard_name) is given
+  returned: when O(dashboard_name) is given or O(dashboard_discover=true)
   type: list
   elements: str
+dashboard_name:
+  description: The dashboard to extend, as given (O(dashboard_name)) or found (O(dashboard_discover)).
+  returned: when O(dashboard_name) is given or O(dashboard_discover=true)
+  type: str
+  sample: ReInvent-App-Dashboard
 """
 
 try:
@@ -255,6 +269,14 @@ class Reader:
             self.module.fail_json_aws(e, msg="Could not list the dashboards in %s" % region)
         return [entry["DashboardName"] for entry in entries]
 
+    def dashboard_body(self, region, name):
+        try:
+            return self.client("cloudwatch", region).get_dashboard(DashboardName=name, aws_retry=True)["DashboardBody"]
+        except is_boto3_error_code("ResourceNotFound"):  # deleted between the list and the read
+            return None
+        except AWS_ERRORS as e:  # pylint: disable=duplicate-except
+            self.module.fail_json_aws(e, msg="Could not read the dashboard %s in %s" % (name, region))
+
 
 def main():
     module = AnsibleAWSModule(
@@ -268,6 +290,7 @@ def main():
             template=dict(type="bool", default=False),
             dashboard_name=dict(type="str"),
             dashboard_create=dict(type="bool", default=False),
+            dashboard_discover=dict(type="bool", default=False),
         ),
         supports_check_mode=True,
     )
@@ -294,6 +317,7 @@ def main():
         problem = d.dashboard_problem(params["dashboard_name"], result["dashboards"], params["dashboard_create"])
         if problem:
             module.fail_json(msg=problem, **result)
+        result["dashboard_name"] = params["dashboard_name"]
 
     resources = reader.resources(primary, stack["StackId"])
     candidates = d.pipeline_candidates(resources)
@@ -319,6 +343,16 @@ def main():
     result["services"] = services
     result["regions"] = {primary: d.region_fact(primary, "primary", stack, resources, services, details,
                                                 cluster=cluster, service_names=primary_names)}
+    if not params["dashboard_name"] and params["dashboard_discover"]:
+        result["dashboards"] = reader.dashboards(primary)
+        markers = d.dashboard_markers(result["regions"][primary], result["table_name"])
+        # the collection's own backups of a listed dashboard are not read (nor chosen)
+        shown = [name for name in result["dashboards"] if markers and not d.is_backup_of(name, result["dashboards"])
+                 and d.dashboard_shows(reader.dashboard_body(primary, name), markers)]
+        try:
+            result["dashboard_name"] = d.choose_dashboard(shown, result["dashboards"], primary, markers)
+        except d.DiscoveryError as e:
+            module.fail_json(msg=str(e), **result)
 
     template_body = None
     if params["template"] or params["plan_missing"]:

@@ -3,6 +3,7 @@
 The workshop-shaped world (nested CI/CD stack, services made outside CloudFormation) is covered by
 test_application_info_workshop once its fixture exists.
 """
+import json
 import os
 
 from tests.integration.harness import REPO_ROOT
@@ -133,3 +134,41 @@ def test_a_dashboard_that_does_not_exist_is_an_error_listing_those_there_are(aws
     assert not created.get("failed"), created
     found = module_runner("application_info", dict(args, dashboard_name="ReInvent-App-Dashboard"), region=PRIMARY)
     assert not found.get("failed") and sorted(found["dashboards"]) == ["Other", "ReInvent-App-Dashboard"]
+
+
+def test_the_dashboard_that_draws_the_application_is_found(aws, module_runner):
+    """No dashboard name (issue 12): the one whose metric rows draw the primary's load balancer, table, cluster or
+    services is found; the collection's own backup of it is neither read nor chosen; none or several is an error."""
+    create_stack(aws, PRIMARY, "mm-primary-region", dr=False)
+    args = {"primary_stack_name": "mm-primary-region", "dashboard_discover": True}
+    cw = aws.client("cloudwatch", PRIMARY)
+    cw.put_dashboard(DashboardName="Billing", DashboardBody=json.dumps({"widgets": [{"type": "metric", "properties": {
+        "region": PRIMARY, "title": "Charges", "metrics": [["AWS/Billing", "EstimatedCharges", "Currency", "USD"]]}}]}))
+    none = module_runner("application_info", args, region=PRIMARY)
+    assert none["failed"] and "No dashboard in %s draws the application's metrics" % PRIMARY in none["msg"]
+    assert "Dashboards there: Billing" in none["msg"] and "mm_dashboard_name" in none["msg"]
+
+    fact = none["regions"][PRIMARY]
+    lab2 = json.dumps({"widgets": [{"type": "metric", "properties": {
+        "region": PRIMARY, "title": "ALB Requests Per Minute", "stat": "Sum", "period": 60,
+        "metrics": [["AWS/ApplicationELB", "RequestCount", "LoadBalancer", fact["load_balancer_full_name"]]]}}]})
+    for name in ("ReInvent-App-Dashboard", "ReInvent-App-Dashboard-backup"):
+        cw.put_dashboard(DashboardName=name, DashboardBody=lab2)
+    since = aws.control.last_seq()
+    found = module_runner("application_info", args, region=PRIMARY)
+    assert not found.get("failed"), found
+    assert found["dashboard_name"] == "ReInvent-App-Dashboard"
+    assert sorted(found["dashboards"]) == ["Billing", "ReInvent-App-Dashboard", "ReInvent-App-Dashboard-backup"]
+    read = [c for c in aws.control.calls(since) if c["operation"] == "GetDashboard"]
+    assert len(read) == 2, read  # Billing and ReInvent-App-Dashboard: the backup is not read
+    assert [c for c in aws.control.calls(since) if c["mutating"]] == []
+
+    # a team dashboard that also draws the table: the choice is the user's
+    table = json.dumps({"widgets": [{"type": "metric", "properties": {
+        "region": PRIMARY, "title": "Reads", "metrics": [["AWS/DynamoDB", "ConsumedReadCapacityUnits", "TableName",
+                                                          found["table_name"]]]}}]})
+    cw.put_dashboard(DashboardName="Team", DashboardBody=table)
+    several = module_runner("application_info", args, region=PRIMARY)
+    assert several["failed"] and "ReInvent-App-Dashboard, Team" in several["msg"]
+    named = module_runner("application_info", dict(args, dashboard_name="Team"), region=PRIMARY)
+    assert not named.get("failed") and named["dashboard_name"] == "Team"

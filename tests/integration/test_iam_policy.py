@@ -45,7 +45,8 @@ OPERATION_ACTIONS = {
     ("cloudformation", "ListStackResources"): ["cloudformation:ListStackResources"],
     # application_info: the primary ECS services' containers and target groups.
     ("ecs", "DescribeServices"): ["ecs:DescribeServices"],
-    # application_info: the dashboard must exist (the error lists the others).
+    # application_info: the dashboard must exist (the error lists the others); without a name, every dashboard
+    # is read (GetDashboard) to find the one that draws the application's metrics.
     ("cloudwatch", "ListDashboards"): ["cloudwatch:ListDashboards"],
     ("cloudformation", "CreateStack"): ["cloudformation:CreateStack"],
     ("cloudformation", "UpdateStack"): ["cloudformation:UpdateStack"],
@@ -312,6 +313,9 @@ def test_policy_resources_cover_what_the_lab_touched_and_no_more(lab_runs):
     assert sorted(touched["dashboards"]) == ["MythicalMysfits-Dashboard", "MythicalMysfits-Dashboard-backup"]
     for dashboard in touched["dashboards"]:
         assert allows(policy, "cloudwatch:PutDashboard", "arn:aws:cloudwatch::%s:dashboard/%s" % (ACCOUNT, dashboard))
+    # discovery reads every dashboard of the region to find the one that draws the application (issue 12)
+    assert allows(policy, "cloudwatch:GetDashboard", "arn:aws:cloudwatch::%s:dashboard/Someone-Elses" % ACCOUNT)
+    assert not allows(policy, "cloudwatch:PutDashboard", "arn:aws:cloudwatch::%s:dashboard/Someone-Elses" % ACCOUNT)
     for region in (PRIMARY, SECONDARY):
         table = "arn:aws:dynamodb:%s:%s:table/MythicalMysfits-DDBTable" % (region, ACCOUNT)
         for action in ("dynamodb:DescribeTable", "dynamodb:Scan", "dynamodb:GetItem"):

@@ -3,6 +3,7 @@ mm_primary_stack_name runs the site playbook; names come from discovery, not fro
 
 One emulator for the module (the primary fixture built once), like test_site_playbook.
 """
+import json
 import os
 import re
 import shutil
@@ -131,10 +132,16 @@ def workshop_world(tmp_path_factory):
         site.emulator.stop()
 
 
-def test_the_workshop_world_converges_with_only_the_stack_and_dashboard_names(workshop_world):
+def test_the_workshop_world_converges_with_only_the_regions_and_the_stack_name(workshop_world):
     world = workshop_world
-    inventory = world.inventory("workshop", mm_primary_stack_name=world.summary["stack_name"],
-                                mm_dashboard_name=world.summary["dashboard"])
+    # README step 3: the regions and mm_primary_stack_name; the Lab 2 dashboard is found by what it draws
+    inventory = world.inventory("workshop", mm_primary_stack_name=world.summary["stack_name"])
+    cloudwatch = world.client("cloudwatch")
+
+    def dashboard():
+        return json.loads(cloudwatch.get_dashboard(DashboardName=world.summary["dashboard"])["DashboardBody"])
+
+    before = dashboard()
     check = world.play(inventory, check=True, diff=True)
     assert check.rc == 0, check
     run = world.play(inventory)
@@ -150,6 +157,11 @@ def test_the_workshop_world_converges_with_only_the_stack_and_dashboard_names(wo
     stage = [s for s in declaration["stages"] if s["name"] == "CrossRegionDeploy"]
     assert stage, "no CrossRegionDeploy stage"
     assert stage[0]["actions"][0]["configuration"]["ServiceName"] == services["CoreEcsService"]
+    # the Lab 2 dashboard was found and extended (the secondary region drawn), its widgets kept
+    extended = dashboard()
+    assert SECONDARY in json.dumps(extended)
+    titles = [w["properties"].get("title") for w in extended["widgets"]]
+    assert all(w["properties"]["title"] in titles for w in before["widgets"]), titles
     again = world.play(inventory)
     assert again.rc == 0, again
     assert all(counts["changed"] == 0 for counts in _recap(again.stdout).values()), again.stdout[-3000:]
@@ -178,6 +190,8 @@ def test_the_workshop_world_converges_with_only_the_stack_and_dashboard_names(wo
     for repository, content in world.summary_buildspecs.items():
         assert cc.get_file(repositoryName=repository, commitSpecifier="master",
                            filePath="buildspec_prod.yml")["fileContent"] == content, repository
+    # the dashboard as Lab 2 left it: the same widgets, each with the properties it had
+    assert [w["properties"] for w in dashboard()["widgets"]] == [w["properties"] for w in before["widgets"]]
 
 
 def _recap(stdout):

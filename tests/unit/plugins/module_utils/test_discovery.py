@@ -395,3 +395,76 @@ def test_target_groups_from_outputs_then_ecs_then_the_stack_resource_by_title():
     workshop = stack("w", outputs={"MythicalServiceTargetGroupArn": "tg-core-out"})
     assert d.region_fact("r", "primary", workshop, resources, services, details,
                          service_names=names)["target_groups"]["core"] == "tg-core-out"
+
+
+# ------------------------------------------------------------------------------- the dashboard to extend
+# Bodies as GetDashboard returns them (DashboardBody is a JSON string) and as the console saves Lab 2's widgets:
+# the console writes "." for "same as the row above" and "..." for "the row above, then these values".
+LB_FULL = "app/alb-mm-multi-region/50dc6c495c0c9188"
+LAB2_BODY = json.dumps({"widgets": [
+    {"type": "metric", "x": 0, "y": 0, "width": 12, "height": 6,
+     "properties": {"view": "timeSeries", "stacked": False, "region": "us-west-2", "stat": "Sum", "period": 60,
+                    "title": "ALB Requests Per Minute",
+                    "metrics": [["AWS/ApplicationELB", "RequestCount", "LoadBalancer", LB_FULL]]}},
+    {"type": "metric", "x": 12, "y": 0, "width": 12, "height": 3,
+     "properties": {"view": "singleValue", "region": "us-west-2", "stat": "Average", "period": 300, "title": "Core",
+                    "metrics": [["AWS/ECS", "CPUUtilization", "ServiceName", "mm-multi-region_Mythical-Service",
+                                 "ClusterName", "Cluster-mm-multi-region"],
+                                [".", "MemoryUtilization", ".", ".", ".", "."]]}}]})
+OTHER_BODY = json.dumps({"widgets": [
+    {"type": "metric", "properties": {"region": "us-west-2", "title": "Billing", "metrics": [
+        ["AWS/Billing", "EstimatedCharges", "Currency", "USD"]]}},
+    {"type": "text", "properties": {"markdown": "# Team notes: %s" % LB_FULL}}]})
+FACT = {"load_balancer_full_name": LB_FULL, "cluster": "Cluster-mm-multi-region",
+        "services": {"core": "mm-multi-region_Mythical-Service", "like": "mm-multi-region_Like-Service"}}
+
+
+def test_the_markers_are_the_primary_resources_dimension_values():
+    assert d.dashboard_markers(FACT, "MysfitsTable") == [
+        LB_FULL, "MysfitsTable", "Cluster-mm-multi-region", "mm-multi-region_Like-Service",
+        "mm-multi-region_Mythical-Service"]
+    assert d.dashboard_markers({"services": {}}, "") == []
+
+
+def test_a_dashboard_shows_the_application_by_a_metric_row_only():
+    markers = d.dashboard_markers(FACT, "MysfitsTable")
+    assert d.dashboard_shows(LAB2_BODY, markers)
+    # the load balancer named in a text widget is not a metric of it
+    assert not d.dashboard_shows(OTHER_BODY, markers)
+    assert d.dashboard_shows(LAB2_BODY, ["Cluster-mm-multi-region"])
+    assert not d.dashboard_shows("not json", markers)
+    assert not d.dashboard_shows('{"widgets": [{"type": "metric"}]}', markers)
+    assert not d.dashboard_shows("[]", markers)
+
+
+def test_the_backups_the_dashboard_module_writes_are_recognised():
+    names = ["ReInvent-App-Dashboard", "ReInvent-App-Dashboard-backup", "ReInvent-App-Dashboard-backup-20261201T221530Z",
+             "Other-backup"]
+    assert not d.is_backup_of("ReInvent-App-Dashboard", names)
+    assert d.is_backup_of("ReInvent-App-Dashboard-backup", names)
+    assert d.is_backup_of("ReInvent-App-Dashboard-backup-20261201T221530Z", names)
+    # a dashboard a person named "...-backup" without the original beside it is theirs
+    assert not d.is_backup_of("Other-backup", names)
+
+
+def test_the_one_dashboard_that_shows_the_application_is_chosen_its_backups_left_out():
+    shown = ["ReInvent-App-Dashboard", "ReInvent-App-Dashboard-backup"]
+    assert d.choose_dashboard(shown, shown + ["Billing"], "us-west-2", [LB_FULL]) == "ReInvent-App-Dashboard"
+
+
+def test_no_dashboard_is_an_error_listing_those_there_are_and_the_variables():
+    with pytest.raises(d.DiscoveryError) as error:
+        d.choose_dashboard([], ["Billing", "Alpha"], "us-west-2", [LB_FULL, "MysfitsTable"])
+    message = str(error.value)
+    assert "No dashboard in us-west-2" in message and "Dashboards there: Alpha, Billing" in message
+    assert LB_FULL in message and "mm_dashboard_name" in message and "mm_dashboard_create" in message
+    with pytest.raises(d.DiscoveryError, match="Dashboards there: none"):
+        d.choose_dashboard([], [], "us-west-2", [LB_FULL])
+
+
+def test_several_dashboards_are_an_error_naming_them():
+    with pytest.raises(d.DiscoveryError) as error:
+        d.choose_dashboard(["Team", "ReInvent-App-Dashboard"], ["Team", "ReInvent-App-Dashboard"], "us-west-2",
+                           [LB_FULL])
+    assert "Several dashboards in us-west-2" in str(error.value)
+    assert "ReInvent-App-Dashboard, Team" in str(error.value) and "mm_dashboard_name" in str(error.value)
