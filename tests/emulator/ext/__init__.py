@@ -6,8 +6,8 @@ registers its control routes; ``install_all()`` runs them all once.
 import importlib
 
 EXTENSIONS = ("dynamodb_global", "codecommit_files", "codepipeline", "cloudformation", "cloudwatch_dashboard",
-              "globalaccelerator", "paging", "ecr_images", "codebuild_run", "ecs_deploy", "application",
-              "bucket_policy")
+              "cloudwatch_alarms", "globalaccelerator", "paging", "ecr_images", "codebuild_run", "ecs_deploy",
+              "application", "bucket_policy")
 _installed = False
 
 

@@ -15,7 +15,12 @@ observed to behave:
 * Replication: every item write in any member region (PutItem, UpdateItem,
   DeleteItem, BatchWriteItem, TransactWriteItems, PartiQL) sends the final
   item image to the other members once the request has succeeded.
-  Replicated writes do not replicate again.
+  Replicated writes do not replicate again. Each replicated request publishes
+  one ``ReplicationLatency`` datapoint per receiving region into the source
+  region's CloudWatch (``AWS/DynamoDB``, ``TableName`` + ``ReceivingRegion``,
+  milliseconds): the time from the request's start to the item's arrival in
+  that replica (a write the ``drop-replication`` route drops never arrives and
+  publishes none).
 * ``DescribeTable`` in every member region: ``Replicas`` and
   ``GlobalTableVersion``; ``TableStatus`` ``UPDATING`` while an operation runs.
 * Prerequisites and errors with AWS's exception types and messages: replica
@@ -319,6 +324,7 @@ def _write_entry_point(method):
             outer = not getattr(_local, "depth", 0)
             if outer:
                 _local.touched = OrderedDict()
+                _local.started = time.time()
             _local.depth = getattr(_local, "depth", 0) + 1
             try:
                 result = method(self, *args, **kwargs)
@@ -334,13 +340,15 @@ def _write_entry_point(method):
                 _local.depth -= 1
             if outer:
                 touched, _local.touched = _local.touched, OrderedDict()
-                _replicate(touched)
+                _replicate(touched, _local.started)
             return result
     return wrapper
 
 
-def _replicate(touched):
+def _replicate(touched, started=None):
     now = time.time()
+    started = now if started is None else started
+    arrived = {}  # (account, source region, table, receiving region) -> seconds from the write to the last arrival
     for (account_id, region, name, hash_key, range_key) in touched:
         group = _GROUPS.get((account_id, name))
         if group is None or region not in group.replicas:
@@ -361,6 +369,23 @@ def _replicate(touched):
                                  "time": now, "deleted": image is None})
                 continue
             _apply_image(target, image, hash_key, range_key)
+            arrived[(account_id, region, name, target_region)] = time.time() - started
+    for key, seconds in arrived.items():
+        _publish_latency(*key, seconds=seconds)
+
+
+def _publish_latency(account_id, source_region, name, receiving_region, seconds):
+    """One ``ReplicationLatency`` datapoint (milliseconds) in the SOURCE region's CloudWatch, dimensions
+    ``TableName`` and ``ReceivingRegion``, as DynamoDB publishes it for every source and destination pair
+    (developer guide, "Monitoring global tables"; metrics and dimensions: ReplicationLatency, Units:
+    Milliseconds, Dimensions: TableName, ReceivingRegion)."""
+    from moto.cloudwatch.models import MetricDatum, cloudwatch_backends
+
+    backend = cloudwatch_backends[account_id][source_region]
+    backend.metric_data.append(MetricDatum(
+        "AWS/DynamoDB", "ReplicationLatency", seconds * 1000.0,
+        [{"Name": "TableName", "Value": name}, {"Name": "ReceivingRegion", "Value": receiving_region}],
+        None, "Milliseconds"))
 
 
 def _apply_image(table, image, hash_key, range_key):
