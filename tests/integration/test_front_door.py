@@ -8,8 +8,8 @@ import json
 
 import pytest
 
-from tests.integration.harness import (create_template_stack, deploy_application, recap_changed, run_playbook,
-                                       write_regions_inventory)
+from tests.integration.harness import (create_lab2_dashboard, create_template_stack, deploy_application,
+                                       recap_changed, run_playbook, write_regions_inventory)
 
 PRIMARY, SECONDARY = "us-west-2", "us-east-1"
 NAME = "mysfits-front-door"
@@ -28,6 +28,7 @@ def world(aws, tmp_path):
     # the target group's health check): the application runs in both regions, as after Lab 3's deploys.
     for region, region_outputs in outputs.items():
         deploy_application(aws, region, region_outputs)
+    create_lab2_dashboard(aws, PRIMARY, outputs[PRIMARY])  # the front door's alarms and flows go on it
     inventory = write_regions_inventory(str(tmp_path / "regions.yml"), PRIMARY, [SECONDARY])
     return {"inventory": inventory, "outputs": outputs}
 
@@ -56,6 +57,57 @@ def albs(aws):
     return out
 
 
+def alarms(aws, region):
+    cw = aws.client("cloudwatch", region=region)
+    answer = cw.describe_alarms(AlarmNamePrefix="mysfits-", AlarmTypes=["MetricAlarm", "CompositeAlarm"])
+    return {a["AlarmName"]: a for a in answer["MetricAlarms"]}, {a["AlarmName"]: a for a in answer["CompositeAlarms"]}
+
+
+def dashboard_widgets(aws):
+    body = aws.client("cloudwatch").get_dashboard(DashboardName="MythicalMysfits-Dashboard")["DashboardBody"]
+    return {w["properties"].get("title"): w for w in json.loads(body)["widgets"]}
+
+
+def check_alarms_and_dashboard(aws, world, accelerator, listener):
+    """Per region: the 5XX rate, each target group's unhealthy hosts, the replication latency towards the other
+    region (in the source region), one composite alarm over them; on the dashboard an alarm widget per region and
+    the accelerator's flows per endpoint group. Every name as the stacks publish it."""
+    for region, other in ((PRIMARY, SECONDARY), (SECONDARY, PRIMARY)):
+        outputs = world["outputs"][region]
+        metric, composite = alarms(aws, region)
+        prefix = "mysfits-%s-" % region
+        assert sorted(metric) == sorted(prefix + n for n in ("alb-5xx-rate", "unhealthy-core", "unhealthy-like",
+                                                             "replication-latency-" + other))
+        rate = metric[prefix + "alb-5xx-rate"]
+        assert {m["Id"]: m.get("ReturnData") for m in rate["Metrics"]}["rate"] is True
+        assert {d["Value"] for m in rate["Metrics"] if "MetricStat" in m
+                for d in m["MetricStat"]["Metric"]["Dimensions"]} == {outputs["LoadBalancerFullName"]}
+        unhealthy = {d["Name"]: d["Value"] for d in metric[prefix + "unhealthy-core"]["Dimensions"]}
+        assert unhealthy == {"TargetGroup": outputs["CoreTargetGroupArn"].split(":")[-1],
+                             "LoadBalancer": outputs["LoadBalancerFullName"]}
+        latency = metric[prefix + "replication-latency-" + other]
+        assert (latency["Namespace"], latency["MetricName"]) == ("AWS/DynamoDB", "ReplicationLatency")
+        assert {d["Name"]: d["Value"] for d in latency["Dimensions"]} == {
+            "TableName": world["outputs"][PRIMARY]["DynamoTable"], "ReceivingRegion": other}
+        assert list(composite) == [prefix + "failover"]
+        assert composite[prefix + "failover"]["AlarmRule"] == " OR ".join(
+            'ALARM("%s")' % name for name in (prefix + "alb-5xx-rate", prefix + "unhealthy-core",
+                                              prefix + "unhealthy-like", prefix + "replication-latency-" + other))
+    widgets = dashboard_widgets(aws)
+    assert widgets["ALB Requests Per Minute"]["properties"]["metrics"]  # the person's widget is kept
+    for region in (PRIMARY, SECONDARY):
+        shown = widgets["%s failover alarms" % region]
+        assert shown["type"] == "alarm"
+        assert shown["properties"]["alarms"][0].endswith(":%s:123456789012:alarm:mysfits-%s-failover" % (region, region))
+        assert len(shown["properties"]["alarms"]) == 5
+    flows = widgets["Front door flows per endpoint group"]["properties"]
+    assert flows["region"] == "us-west-2"
+    assert [row[:8] for row in flows["metrics"]] == [
+        ["AWS/GlobalAccelerator", metric, "Accelerator", accelerator["AcceleratorArn"].split("/")[-1],
+         "Listener", listener["ListenerArn"].split("/")[-1], "EndpointGroup", region]
+        for region in (PRIMARY, SECONDARY) for metric in ("NewFlowCount", "ProcessedBytesIn")]
+
+
 def test_front_door_plan_converge_again_and_traffic_dials(aws, world):
     inventory = world["inventory"]
     mark = aws.control.last_seq()
@@ -81,6 +133,7 @@ def test_front_door_plan_converge_again_and_traffic_dials(aws, world):
     assert lbs[PRIMARY]["DNSName"] == world["outputs"][PRIMARY]["LoadBalancerDNS"]
     assert all(e["HealthState"] == "HEALTHY" for g in by_region.values() for e in g["EndpointDescriptions"])
     assert "http://%s" % accelerator["DnsName"] in converge.stdout
+    check_alarms_and_dashboard(aws, world, accelerator, listener)
 
     mark = aws.control.last_seq()
     again = run_playbook("playbooks/front_door.yml", aws.env(), inventory=inventory)
@@ -128,6 +181,10 @@ def test_front_door_absent_removes_everything_it_made(aws, world):
     assert mutating(aws, mark) == ["UpdateAccelerator", "DeleteEndpointGroup", "DeleteEndpointGroup",
                                    "DeleteListener", "DeleteAccelerator"]
     assert aws.client("globalaccelerator").list_accelerators()["Accelerators"] == []
+    # every alarm and widget of the front door went with it; the person's widget stayed
+    for region in (PRIMARY, SECONDARY):
+        assert alarms(aws, region) == ({}, {})
+    assert sorted(dashboard_widgets(aws)) == ["ALB Requests Per Minute"]
     # The load balancers and stacks are not the front door's: untouched.
     assert len(albs(aws)) == 2
 
@@ -142,3 +199,50 @@ def test_a_region_without_a_load_balancer_fails_naming_it_and_changes_nothing(aw
     run = run_playbook(str(playbook), aws.env(), inventory=inventory)
     assert run.rc != 0 and "eu-west-1" in run.stdout and "front_door_load_balancer_dns" in run.stdout, run
     assert ga_calls(aws, mark) == []
+
+
+def _teardown_alarms_play(tmp_path):
+    """The alarms part of playbooks/teardown.yml for the secondary (the rest of it needs pipelines this world lacks)."""
+    playbook = tmp_path / "teardown-alarms.yml"
+    playbook.write_text(json.dumps([
+        {"hosts": "regions", "gather_facts": False, "tasks": [
+            {"ansible.builtin.include_role": {"name": "mysfits.multi_region.secondary_stack", "tasks_from": "wait"}}]},
+        {"hosts": "primary", "gather_facts": False, "tasks": [
+            {"ansible.builtin.include_role": {"name": "mysfits.multi_region.alarms"},
+             "vars": {"alarms_regions": [PRIMARY], "alarms_absent_regions": [SECONDARY],
+                      "alarms_update_only": True}}]}]))
+    return str(playbook)
+
+
+def test_teardown_of_a_region_removes_its_alarms_and_widget_and_creates_none(aws, world, tmp_path):
+    play = _teardown_alarms_play(tmp_path)
+    # Without alarms (no front door yet) the teardown's alarm step creates nothing.
+    mark = aws.control.last_seq()
+    nothing = run_playbook(play, aws.env(), inventory=world["inventory"])
+    assert nothing.rc == 0, nothing
+    assert mutating(aws, mark, "cloudwatch") == []
+    assert alarms(aws, PRIMARY) == ({}, {}) and alarms(aws, SECONDARY) == ({}, {})
+
+    assert run_playbook("playbooks/front_door.yml", aws.env(), inventory=world["inventory"]).rc == 0
+    mark = aws.control.last_seq()
+    torn = run_playbook(play, aws.env(), inventory=world["inventory"])
+    assert torn.rc == 0, torn
+    operations = [(c["region"], c["operation"]) for c in aws.control.mutating_calls(since=mark)
+                  if c["service"] == "cloudwatch"]
+    # The primary's composite alarm stops naming the replication alarm towards the secondary before it goes;
+    # the secondary's composite alarm goes before its metric alarms.
+    assert operations.index((PRIMARY, "PutCompositeAlarm")) < operations.index((PRIMARY, "DeleteAlarms"))
+    assert (PRIMARY, "PutDashboard") in operations
+    assert alarms(aws, SECONDARY) == ({}, {})
+    metric, composite = alarms(aws, PRIMARY)
+    prefix = "mysfits-%s-" % PRIMARY
+    assert sorted(metric) == [prefix + "alb-5xx-rate", prefix + "unhealthy-core", prefix + "unhealthy-like"]
+    assert SECONDARY not in composite[prefix + "failover"]["AlarmRule"]
+    widgets = dashboard_widgets(aws)
+    assert "%s failover alarms" % SECONDARY not in widgets
+    assert len(widgets["%s failover alarms" % PRIMARY]["properties"]["alarms"]) == 4
+    assert "ALB Requests Per Minute" in widgets
+
+    mark = aws.control.last_seq()
+    again = run_playbook(play, aws.env(), inventory=world["inventory"])
+    assert again.rc == 0 and mutating(aws, mark, "cloudwatch") == [], again

@@ -130,6 +130,15 @@ OPERATION_ACTIONS = {
     ("globalaccelerator", "AddEndpoints"): ["globalaccelerator:AddEndpoints", "globalaccelerator:UpdateEndpointGroup"],
     ("globalaccelerator", "RemoveEndpoints"): ["globalaccelerator:RemoveEndpoints"],
     ("globalaccelerator", "TagResource"): ["globalaccelerator:TagResource"],
+    # The failover alarms (role alarms, from front_door.yml; teardown removes a region's): read by name with
+    # AlarmTypes, metric alarms (amazon.aws.cloudwatch_metric_alarm, cloudwatch_metric_math_alarm), composite
+    # alarms, deleted by name. Service Authorization Reference, CloudWatch: each on the alarm resource type.
+    ("cloudwatch", "DescribeAlarms"): ["cloudwatch:DescribeAlarms"],
+    ("cloudwatch", "PutMetricAlarm"): ["cloudwatch:PutMetricAlarm"],
+    ("cloudwatch", "PutCompositeAlarm"): ["cloudwatch:PutCompositeAlarm"],
+    ("cloudwatch", "DeleteAlarms"): ["cloudwatch:DeleteAlarms"],
+    # the drill's RPO in seconds: DynamoDB ReplicationLatency (cloudwatch_metric_info)
+    ("cloudwatch", "GetMetricStatistics"): ["cloudwatch:GetMetricStatistics"],
     # teardown empties (every version) and deletes the generated artifact buckets
     ("s3", "ListObjectVersions"): ["s3:ListBucketVersions"],
     ("s3", "DeleteObjects"): ["s3:DeleteObject", "s3:DeleteObjectVersion"],
@@ -157,11 +166,12 @@ NOT_IN_THESE_RUNS = {("codecommit", "GetBranch"), ("cloudformation", "UpdateStac
                      # (global_table_verify_canary / ddb_replica_check canary=true), not in these runs
                      ("dynamodb", "PutItem"), ("dynamodb", "DeleteItem"),
                      # the failover drill (playbooks/drill.yml) is not among these runs (tests/integration/test_drill.py)
-                     ("ecs", "UpdateService")}
+                     ("ecs", "UpdateService"), ("cloudwatch", "GetMetricStatistics")}
 # Actions whose Service Authorization Reference entry lists no resource type: only "Resource": "*" works.
 NO_RESOURCE_LEVEL = {"ec2:DescribeRegions", "cloudwatch:ListDashboards", "elasticloadbalancing:DescribeLoadBalancers",
                      "elasticloadbalancing:DescribeTags", "elasticloadbalancing:DescribeTargetHealth",
-                     "globalaccelerator:CreateAccelerator", "globalaccelerator:ListAccelerators"}
+                     "globalaccelerator:CreateAccelerator", "globalaccelerator:ListAccelerators",
+                     "cloudwatch:GetMetricStatistics"}
 
 
 def load_policy():
@@ -313,6 +323,15 @@ def test_policy_resources_cover_what_the_lab_touched_and_no_more(lab_runs):
     assert sorted(touched["dashboards"]) == ["MythicalMysfits-Dashboard", "MythicalMysfits-Dashboard-backup"]
     for dashboard in touched["dashboards"]:
         assert allows(policy, "cloudwatch:PutDashboard", "arn:aws:cloudwatch::%s:dashboard/%s" % (ACCOUNT, dashboard))
+    # the failover alarms: the collection's own (named mysfits-<region>-...), in every region, and no other
+    for region in (PRIMARY, SECONDARY):
+        for name in ("mysfits-%s-failover" % region, "mysfits-%s-alb-5xx-rate" % region):
+            arn = "arn:aws:cloudwatch:%s:%s:alarm:%s" % (region, ACCOUNT, name)
+            for action in ("cloudwatch:DescribeAlarms", "cloudwatch:PutMetricAlarm", "cloudwatch:PutCompositeAlarm",
+                           "cloudwatch:DeleteAlarms"):
+                assert allows(policy, action, arn), (action, arn)
+    assert not allows(policy, "cloudwatch:DeleteAlarms", "arn:aws:cloudwatch:%s:%s:alarm:Someone-Elses" % (
+        PRIMARY, ACCOUNT))
     # discovery reads every dashboard of the region to find the one that draws the application (issue 12)
     assert allows(policy, "cloudwatch:GetDashboard", "arn:aws:cloudwatch::%s:dashboard/Someone-Elses" % ACCOUNT)
     assert not allows(policy, "cloudwatch:PutDashboard", "arn:aws:cloudwatch::%s:dashboard/Someone-Elses" % ACCOUNT)

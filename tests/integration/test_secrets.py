@@ -109,6 +109,20 @@ def module_tasks(suffix):
                                              "metrics": [["AWS/DynamoDB", "ConsumedReadCapacityUnits",
                                                           "TableName", TABLE]]}}]}},
         {"name": "dashboard info", prefix + "cloudwatch_dashboard_info": {"name": DASHBOARD}},
+        {"name": "math alarm", prefix + "cloudwatch_metric_math_alarm": {
+            "name": "secrets-rate-%s" % suffix, "comparison": "GreaterThanThreshold", "threshold": 5,
+            "evaluation_periods": 1, "metrics": [
+                {"id": "m", "metric_stat": {"metric": {"namespace": "AWS/DynamoDB",
+                                                       "metric_name": "ConsumedReadCapacityUnits",
+                                                       "dimensions": {"TableName": TABLE}},
+                                            "period": 60, "stat": "Sum"}},
+                {"id": "e", "expression": "m / 60", "return_data": True}]}},
+        {"name": "metric statistics", prefix + "cloudwatch_metric_info": {
+            "namespace": "AWS/DynamoDB", "metric_name": "ReplicationLatency",
+            "dimensions": {"TableName": TABLE, "ReceivingRegion": SECONDARY},
+            "start_time": 1796249700, "end_time": 1796250000}},
+        {"name": "composite alarm", prefix + "cloudwatch_composite_alarm": {
+            "name": "secrets-region-%s" % suffix, "alarm_rule": "ALARM(secrets-rate-%s)" % suffix}},
         {"name": "replica data", prefix + "ddb_replica_check": {"name": TABLE, "replica_regions": [SECONDARY]}},
         {"name": "stack wait", prefix + "cloudformation_wait": {"stack_name": "no-such-stack-%s" % suffix}},
         {"name": "item number", prefix + "ddb_item_number": {
