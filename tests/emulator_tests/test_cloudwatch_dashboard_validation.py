@@ -179,3 +179,34 @@ def test_ellipsis_rows_that_expand_to_nothing_valid_are_rejected(aws, rows, path
         _put(aws, {"widgets": [_widget(properties={"region": "us-west-2", "title": "ok"}),
                                _widget(properties={"region": "us-west-2", "metrics": rows})]})
     assert {"DataPath": path, "Message": message} in raised.value.response["dashboardValidationMessages"]
+
+
+ALARM_ARN = "arn:aws:cloudwatch:us-west-2:123456789012:alarm:mysfits-us-west-2-failover"
+
+
+@pytest.mark.parametrize("properties,path,message", [
+    ({"title": "a"}, "/widgets/0/properties", "Should have required property 'alarms'"),
+    ({"alarms": []}, "/widgets/0/properties/alarms", "Should NOT have fewer than 1 items"),
+    ({"alarms": [ALARM_ARN] * 101}, "/widgets/0/properties/alarms", "Should NOT have more than 100 items"),
+    ({"alarms": ["mysfits-us-west-2-failover"]}, "/widgets/0/properties/alarms/0",
+     "Should match pattern of an alarm ARN"),
+    ({"alarms": [ALARM_ARN], "sortBy": "name"}, "/widgets/0/properties/sortBy",
+     "Should be equal to one of the allowed values"),
+    ({"alarms": [ALARM_ARN], "states": ["BROKEN"]}, "/widgets/0/properties/states",
+     "Should be equal to one of the allowed values"),
+])
+def test_alarm_status_widget_properties_are_checked(aws, properties, path, message):
+    """Dashboard body structure, "Alarm Status Widget Object Properties": alarms (required, 1-100 ARNs),
+    sortBy (default, stateUpdatedTimestamp, timestamp), states (ALARM, INSUFFICIENT_DATA, OK), title."""
+    with pytest.raises(botocore.exceptions.ClientError) as raised:
+        _put(aws, {"widgets": [{"type": "alarm", "properties": properties}]})
+    response = raised.value.response
+    assert response["Error"]["Code"] == "InvalidParameterInput"
+    assert {"DataPath": path, "Message": message} in response["dashboardValidationMessages"]
+
+
+def test_alarm_status_widget_with_arns_is_accepted(aws):
+    answer = _put(aws, {"widgets": [{"type": "alarm", "x": 0, "y": 0, "width": 6, "height": 6, "properties": {
+        "title": "us-west-2 failover alarms", "alarms": [ALARM_ARN], "sortBy": "stateUpdatedTimestamp",
+        "states": ["ALARM", "OK"]}}]})
+    assert answer["DashboardValidationMessages"] == []

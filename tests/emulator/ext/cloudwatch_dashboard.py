@@ -30,7 +30,10 @@ This extension checks the rules the documentation states, and only those:
   strings, ``period`` an integer, ``visible`` a boolean, ``yAxis`` ``left`` or
   ``right``); ``view`` is one of the documented views, ``stacked`` a boolean,
   ``period`` an integer;
-* a text widget has a ``markdown`` string.
+* a text widget has a ``markdown`` string;
+* an alarm status widget (``alarm``) has ``alarms``, an array of 1 to 100 alarm ARNs; ``sortBy`` is
+  ``default``, ``stateUpdatedTimestamp`` or ``timestamp``; ``states`` an array of ``ALARM``, ``INSUFFICIENT_DATA``,
+  ``OK``; ``title`` a string ("Alarm Status Widget Object Properties").
 
 Test hook (not an AWS feature): ``POST /_emulator/cloudwatch/concurrent_saves``
 ``{"region": ..., "name": ..., "bodies": [body, ...]}`` makes "someone else" save
@@ -43,6 +46,7 @@ Message texts imitate the JSON-schema wording AWS returns ("Should be <= 24",
 ``The dashboard body is invalid, there are N validation errors: [...]``.
 """
 import json
+import re
 import threading
 
 from moto.cloudwatch.exceptions import DashboardInvalidInputError
@@ -54,6 +58,7 @@ WIDGET_TYPES = ("metric", "text", "log", "alarm", "explorer", "custom")
 VIEWS = ("timeSeries", "singleValue", "gauge", "bar", "pie", "table")
 STRING_OPTIONS = ("label", "color", "stat", "region", "id", "expression", "accountId")
 MAX_WIDGETS = 500
+ALARM_ARN = re.compile(r"^arn:aws[a-z-]*:cloudwatch:[a-z0-9-]+:\d{12}:alarm:.+$")
 MAX_METRICS = 500
 _LOCK = threading.Lock()
 # (region, dashboard name) -> bodies still to save, one after each GetDashboard
@@ -199,11 +204,35 @@ def _check_widget(errors, path, widget):
         return
     if widget.get("type") == "metric":
         _check_metric_properties(errors, path + "/properties", props)
+    elif widget.get("type") == "alarm":
+        _check_alarm_properties(errors, path + "/properties", props)
     elif widget.get("type") == "text":
         if "markdown" not in props:
             errors.append((path + "/properties", "Should have required property 'markdown'"))
         elif not isinstance(props["markdown"], str):
             errors.append((path + "/properties/markdown", "Should be string"))
+
+
+def _check_alarm_properties(errors, path, props):
+    alarms = props.get("alarms")
+    if alarms is None:
+        errors.append((path, "Should have required property 'alarms'"))
+    elif not isinstance(alarms, list):
+        errors.append((path + "/alarms", "Should be array"))
+    elif not 1 <= len(alarms) <= 100:
+        errors.append((path + "/alarms", "Should NOT have %s than %d items" % (
+            ("fewer", 1) if not alarms else ("more", 100))))
+    else:
+        for index, arn in enumerate(alarms):
+            if not isinstance(arn, str) or not ALARM_ARN.match(arn):
+                errors.append(("%s/alarms/%d" % (path, index), "Should match pattern of an alarm ARN"))
+    if "sortBy" in props and props["sortBy"] not in ("default", "stateUpdatedTimestamp", "timestamp"):
+        errors.append((path + "/sortBy", "Should be equal to one of the allowed values"))
+    if "states" in props and (not isinstance(props["states"], list) or any(
+            state not in ("ALARM", "INSUFFICIENT_DATA", "OK") for state in props["states"])):
+        errors.append((path + "/states", "Should be equal to one of the allowed values"))
+    if "title" in props and not isinstance(props["title"], str):
+        errors.append((path + "/title", "Should be string"))
 
 
 @app.control_route("cloudwatch/concurrent_saves")
