@@ -139,8 +139,8 @@ def main():
             EndTime=datetime.datetime.fromtimestamp(params["end_time"], utc),
             Period=params["period"], Statistics=params["statistics"], aws_retry=True)
     except (botocore.exceptions.ClientError, botocore.exceptions.BotoCoreError) as e:
-        module.fail_json_aws(e, msg="Could not read %s %s in %s" % (params["namespace"], params["metric_name"],
-                                                                      module.region))
+        module.fail_json_aws(e, msg="Could not read %s %s in %s"
+                             % (params["namespace"], params["metric_name"], module.region))
     points = []
     for point in sorted(answer.get("Datapoints") or [], key=lambda p: p["Timestamp"]):
         row = {"timestamp": _epoch(point["Timestamp"]), "unit": point.get("Unit")}
