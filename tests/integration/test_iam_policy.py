@@ -134,6 +134,8 @@ OPERATION_ACTIONS = {
     ("s3", "ListObjectVersions"): ["s3:ListBucketVersions"],
     ("s3", "DeleteObjects"): ["s3:DeleteObject", "s3:DeleteObjectVersion"],
     ("s3", "DeleteBucket"): ["s3:DeleteBucket"],
+    # teardown: is there a bucket holding the secondary stack's staged template (secondary_stack unstage.yml)
+    ("s3", "ListBuckets"): ["s3:ListAllMyBuckets"],
 }
 # Operations a module makes only on a path these runs do not take; their actions stay in the policy and their
 # entries in the mapping. codecommit_file calls GetBranch only when the file or the branch does not exist yet
@@ -161,7 +163,8 @@ NOT_IN_THESE_RUNS = {("codecommit", "GetBranch"), ("cloudformation", "UpdateStac
 # Actions whose Service Authorization Reference entry lists no resource type: only "Resource": "*" works.
 NO_RESOURCE_LEVEL = {"ec2:DescribeRegions", "cloudwatch:ListDashboards", "elasticloadbalancing:DescribeLoadBalancers",
                      "elasticloadbalancing:DescribeTags", "elasticloadbalancing:DescribeTargetHealth",
-                     "globalaccelerator:CreateAccelerator", "globalaccelerator:ListAccelerators"}
+                     "globalaccelerator:CreateAccelerator", "globalaccelerator:ListAccelerators",
+                     "s3:ListAllMyBuckets"}
 
 
 def load_policy():
