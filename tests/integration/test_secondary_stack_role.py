@@ -179,7 +179,7 @@ def test_missing_primary_stack_is_a_clear_error(aws):
     run = regions.run(aws)
     assert run.rc != 0
     flat = " ".join(run.stdout.split())
-    assert "The primary stack mm-primary-region does not exist in us-west-2" in flat
+    assert "The primary stack 'mm-primary-region' in us-west-2 is not found" in flat
     assert aws.control.mutating_calls(since) == []
 
 
