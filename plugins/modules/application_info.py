@@ -168,6 +168,12 @@ dashboards:
   returned: when O(dashboard_name) is given or O(dashboard_discover=true)
   type: list
   elements: str
+pipelines:
+  description:
+    - Pipeline name to its declaration (C(GetPipeline)'s C(pipeline)) for the services' pipelines, as read during
+      the discovery.
+  returned: success
+  type: dict
 dashboard_name:
   description: The dashboard to extend, as given (O(dashboard_name)) or found (O(dashboard_discover)).
   returned: when O(dashboard_name) is given or O(dashboard_discover=true)
@@ -305,7 +311,7 @@ def main():
 
     stack = reader.stack(primary, params["primary_stack_name"])
     if stack is None:
-        module.fail_json(msg="The primary stack %s does not exist in %s. Set mm_primary_stack_name to the stack Labs "
+        module.fail_json(msg="The primary stack '%s' in %s is not found. Set mm_primary_stack_name to the stack Labs "
                              "0-2 created (Lab 0 names it mm-multi-region)." % (params["primary_stack_name"], primary),
                          **result)
     result["primary_stack"] = stack
@@ -341,6 +347,9 @@ def main():
     except d.DiscoveryError as e:
         module.fail_json(msg=str(e), **result)
     result["services"] = services
+    # The declarations read above (GetPipeline's pipeline), for the roles that follow in the same run.
+    result["pipelines"] = dict((s["pipeline"], declarations[s["pipeline"]]) for s in services
+                               if s.get("pipeline") in declarations)
     result["regions"] = {primary: d.region_fact(primary, "primary", stack, resources, services, details,
                                                 cluster=cluster, service_names=primary_names)}
     if not params["dashboard_name"] and params["dashboard_discover"]:

@@ -218,6 +218,33 @@ def test_ecr_replication_with_same_names_replicates_and_pushes_once(aws, tmp_pat
     assert [c for c in commands if c.startswith("docker push")] == ['docker push "$PRIMARY_REPOSITORY_URI:$IMAGE_TAG"']
 
 
+def test_teardown_takes_the_regions_out_of_the_replication_rule_exactly(aws, tmp_path):
+    """Teardown with ecr_replication (issue 14, exact inverse): each region taken out leaves the rule, the rule goes
+    with its last destination, and the registry's configuration is what it was before the collection."""
+    primary_environment(aws)
+    ecr = aws.client("ecr")
+    theirs = {"rules": [{"destinations": [{"region": "eu-central-1", "registryId": account(aws)}],
+                         "repositoryFilters": [{"filter": "team-", "filterType": "PREFIX_MATCH"}]}]}
+    ecr.put_replication_configuration(replicationConfiguration=theirs)
+    before = ecr.describe_registry()["replicationConfiguration"]
+    replication = {"pipeline_cross_region_image_replication": "ecr_replication", "pipeline_cross_region_wait": False}
+    run, _ = run_role(aws, tmp_path, ["us-east-1", "eu-west-1"], same_names=True, extra_vars=replication)
+    assert run.rc == 0, run.stdout[-3000:]
+    rules = ecr.describe_registry()["replicationConfiguration"]["rules"]
+    assert len(rules) == 2 and rules[0] == theirs["rules"][0]
+    assert sorted(d["region"] for d in rules[1]["destinations"]) == ["eu-west-1", "us-east-1"]
+    run, _ = run_role(aws, tmp_path, ["us-east-1", "eu-west-1"], same_names=True, extra_vars=dict(
+        replication, pipeline_cross_region_inventory_regions=["eu-west-1"],
+        pipeline_cross_region_absent_regions=["us-east-1"]))
+    assert run.rc == 0, run
+    rules = ecr.describe_registry()["replicationConfiguration"]["rules"]
+    assert [d["region"] for d in rules[1]["destinations"]] == ["eu-west-1"] and rules[0] == theirs["rules"][0]
+    run, _ = run_role(aws, tmp_path, ["eu-west-1"], same_names=True, extra_vars=dict(
+        replication, pipeline_cross_region_inventory_regions=[], pipeline_cross_region_absent_regions=["eu-west-1"]))
+    assert run.rc == 0, run
+    assert ecr.describe_registry()["replicationConfiguration"] == before
+
+
 def stage_actions(aws, pipeline):
     declaration = aws.client("codepipeline").get_pipeline(name=pipeline)["pipeline"]
     (stage,) = [s for s in declaration["stages"] if s["name"] == "CrossRegionDeploy"]

@@ -179,7 +179,7 @@ def test_missing_primary_stack_is_a_clear_error(aws):
     run = regions.run(aws)
     assert run.rc != 0
     flat = " ".join(run.stdout.split())
-    assert "The primary stack mm-primary-region does not exist in us-west-2" in flat
+    assert "The primary stack 'mm-primary-region' in us-west-2 is not found" in flat
     assert aws.control.mutating_calls(since) == []
 
 
@@ -306,3 +306,28 @@ def test_a_template_larger_than_the_template_body_limit_is_staged_in_s3(aws):
     assert again.rc == 0, again
     assert recap_changed(again, SECONDARY) == 0
     assert aws.control.mutating_calls(since) == []
+
+    # Teardown's step (tasks/unstage.yml): the staged template and the bucket the role made go; a second
+    # run changes nothing.
+    gone = regions.run(aws, tasks_from=("wait", "unstage"))
+    assert gone.rc == 0, gone
+    assert bucket not in [b["Name"] for b in s3.list_buckets()["Buckets"]]
+    again = regions.run(aws, tasks_from=("wait", "unstage"))
+    assert again.rc == 0 and recap_changed(again, SECONDARY) == 0, again
+
+
+def test_teardown_keeps_a_bucket_the_user_named_but_takes_the_staged_template(aws):
+    body = template_with("large", pad=16000)
+    create_stack_from(aws, PRIMARY, "mm-primary-region", body, dr=False)
+    s3 = aws.client("s3", SECONDARY)
+    s3.create_bucket(Bucket="team-templates")  # us-east-1 takes no LocationConstraint
+    s3.put_object(Bucket="team-templates", Key="other/template", Body=b"theirs")
+    regions = Regions()
+    named = {"secondary_stack_template_bucket": "team-templates"}
+    run = regions.run(aws, extra_vars=named)
+    assert run.rc == 0, run
+    keys = sorted(o["Key"] for o in s3.list_objects_v2(Bucket="team-templates")["Contents"])
+    assert keys == ["mm-secondary-region/template", "other/template"]
+    gone = regions.run(aws, tasks_from=("wait", "unstage"), extra_vars=named)
+    assert gone.rc == 0, gone
+    assert [o["Key"] for o in s3.list_objects_v2(Bucket="team-templates")["Contents"]] == ["other/template"]

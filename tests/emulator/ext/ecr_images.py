@@ -221,10 +221,51 @@ def auth_token(password):
     return base64.b64encode(("AWS:" + password).encode()).decode()
 
 
+# PutReplicationConfiguration as AWS limits it. moto refuses every configuration of more than one rule
+# ("This feature is disabled"), which AWS accepts; the emulator takes the documented limits instead (the
+# stricter where two documents differ): at most 10 rules and 25 unique destinations across all rules
+# (ECR User Guide, "Private image replication", considerations; the API model allows 25 rules), 1 to 100
+# repository filters per rule when given, 0 to 100 destinations per rule (API_ReplicationRule), and no
+# destination that is the source registry itself (moto's own check, kept).
+MAX_REPLICATION_RULES = 10
+MAX_REPLICATION_DESTINATIONS = 25
+
+
+def _put_replication_configuration(self, replication_config):
+    from moto.ecr.exceptions import InvalidParameterException
+    rules = replication_config.get("rules") or []
+    if len(rules) > MAX_REPLICATION_RULES:
+        raise InvalidParameterException(
+            "Invalid parameter at 'replicationConfiguration' failed to satisfy constraint: 'A replication "
+            "configuration can contain at most %d rules'" % MAX_REPLICATION_RULES)
+    unique = set()
+    for rule in rules:
+        destinations = rule.get("destinations") or []
+        filters = rule.get("repositoryFilters")
+        if len(destinations) > 100 or (filters is not None and not 1 <= len(filters) <= 100):
+            raise InvalidParameterException(
+                "Invalid parameter at 'replicationConfiguration' failed to satisfy constraint: 'a rule has 0 to 100 "
+                "destinations and, when given, 1 to 100 repository filters'")
+        for dest in destinations:
+            if dest["region"] == self.region_name and dest["registryId"] == self.account_id:
+                raise InvalidParameterException(
+                    "Invalid parameter at 'replicationConfiguration' failed to satisfy constraint: "
+                    "'Replication destination cannot be the same as the source registry'")
+            unique.add((dest["region"], dest["registryId"]))
+    if len(unique) > MAX_REPLICATION_DESTINATIONS:
+        raise InvalidParameterException(
+            "Invalid parameter at 'replicationConfiguration' failed to satisfy constraint: 'at most %d unique "
+            "destinations across all rules'" % MAX_REPLICATION_DESTINATIONS)
+    self.replication_config = replication_config
+    return {"replicationConfiguration": replication_config}
+
+
 def install():
     global _installed
     if _installed:
         return
+    from moto.ecr.models import ECRBackend
+    ECRBackend.put_replication_configuration = _put_replication_configuration
     if _reset not in app.RESET_HOOKS:
         app.RESET_HOOKS.append(_reset)
     _installed = True
