@@ -532,8 +532,8 @@ def choose_dashboard(shown, names, region, markers):
         raise DiscoveryError(
             "No dashboard in %s draws the application's metrics (a metric row with %s). Dashboards there: %s. "
             "Set mm_dashboard_name to the dashboard Lab 2 made, or set mm_dashboard_name and "
-            "mm_dashboard_create: true to create a new one." % (region, " or ".join(markers) or "its resources",
-                                                               ", ".join(sorted(names)) or "none"))
+            "mm_dashboard_create: true to create a new one."
+            % (region, " or ".join(markers) or "its resources", ", ".join(sorted(names)) or "none"))
     raise DiscoveryError(
         "Several dashboards in %s draw the application's metrics: %s. Set mm_dashboard_name to the one to extend."
         % (region, ", ".join(left)))
