@@ -7,7 +7,7 @@ import importlib
 
 EXTENSIONS = ("dynamodb_global", "codecommit_files", "codepipeline", "cloudformation", "cloudwatch_dashboard",
               "cloudwatch_alarms", "globalaccelerator", "paging", "ecr_images", "codebuild_run", "ecs_deploy",
-              "application", "bucket_policy")
+              "application", "bucket_policy", "tagging")
 _installed = False
 
 
