@@ -277,3 +277,30 @@ def test_delete_progresses_and_removes_resources(aws):
     for name in ("core-service-mm-primary-region", "like-service-mm-primary-region"):
         with pytest.raises(codecommit.exceptions.RepositoryDoesNotExistException):
             codecommit.get_repository(repositoryName=name)
+
+
+def test_update_of_the_tags_alone_is_an_update_and_an_empty_list_removes_them(aws):
+    """UpdateStack API reference, Tags: "If you don't specify this parameter, CloudFormation doesn't modify the
+    stack's tags. If you specify an empty value, CloudFormation removes all associated tags."
+    (https://docs.aws.amazon.com/AWSCloudFormation/latest/APIReference/API_UpdateStack.html). A change of the tags
+    alone is an update (the tags are propagated to the stack's resources); the same tags again are no update."""
+    cfn = aws.client("cloudformation", "us-east-1")
+    _deploy(cfn, "mm-secondary-region", "true", "create_stack")
+    cfn.get_waiter("stack_create_complete").wait(StackName="mm-secondary-region", WaiterConfig=WAIT)
+    same = dict(StackName="mm-secondary-region", UsePreviousTemplate=True, Parameters=_params("true"),
+                Capabilities=["CAPABILITY_NAMED_IAM", "CAPABILITY_AUTO_EXPAND"])
+
+    cfn.update_stack(Tags=[{"Key": "team", "Value": "mysfits"}], **same)
+    cfn.get_waiter("stack_update_complete").wait(StackName="mm-secondary-region", WaiterConfig=WAIT)
+    assert _stack(cfn, "mm-secondary-region")["Tags"] == [{"Key": "team", "Value": "mysfits"}]
+
+    with pytest.raises(botocore.exceptions.ClientError, match="No updates are to be performed"):
+        cfn.update_stack(Tags=[{"Key": "team", "Value": "mysfits"}], **same)
+    # no Tags parameter: the tags are kept (and nothing else changes: no update)
+    with pytest.raises(botocore.exceptions.ClientError, match="No updates are to be performed"):
+        cfn.update_stack(**same)
+    assert _stack(cfn, "mm-secondary-region")["Tags"] == [{"Key": "team", "Value": "mysfits"}]
+
+    cfn.update_stack(Tags=[], **same)
+    cfn.get_waiter("stack_update_complete").wait(StackName="mm-secondary-region", WaiterConfig=WAIT)
+    assert _stack(cfn, "mm-secondary-region").get("Tags", []) == []

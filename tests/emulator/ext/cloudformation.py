@@ -519,8 +519,28 @@ def create_change_set(self, stack_name, *args, **kwargs):
         return _ORIGINALS["create_change_set"](self, stack_name, *args, **kwargs)
 
 
+def _requested_tags(response):
+    """The Tags of an UpdateStack request: None when the request has none; {} when it gives an empty list.
+
+    UpdateStack API reference, Tags: "If you don't specify this parameter, CloudFormation doesn't modify the
+    stack's tags. If you specify an empty value, CloudFormation removes all associated tags." (botocore sends an
+    empty list as ``Tags=``; moto could not tell it from no Tags at all.)
+    """
+    given = [k for k in (getattr(response, "querystring", None) or {}) if k == "Tags" or k.startswith("Tags.")]
+    if not given:
+        return None
+    return {item["Key"]: item["Value"] for item in response._get_param("Tags", []) or []}
+
+
 def _validate_different_update(self, incoming_params, stack_body, old_stack):
-    """AWS refuses an update whose template and (default-resolved) parameters equal the stack's."""
+    """AWS refuses an update whose template, (default-resolved) parameters and tags equal the stack's.
+
+    A change of the stack's tags alone is an update (UpdateStack, Tags: the tags are propagated to the stack's
+    resources).
+    """
+    wanted_tags = _requested_tags(self)
+    if wanted_tags is not None and wanted_tags != dict(old_stack.tags or {}):
+        return
     if not stack_body or old_stack.template != stack_body:
         return
     new = self._get_param_values(incoming_params or [], old_stack.stack_parameters)
@@ -840,6 +860,18 @@ def _template_limits(original):
             raise ValidationError(message="1 validation error detected: Value at 'templateURL' failed to satisfy "
                                   "constraint: Member must have length less than or equal to %d" % TEMPLATE_URL_MAX)
         return original(self)
+    wrapper.__name__ = original.__name__
+    return wrapper
+
+
+def _update_stack_clears_tags(original):
+    """UpdateStack with an empty Tags list removes the stack's tags (moto kept them)."""
+    def wrapper(self):
+        wanted = _requested_tags(self)
+        answer = original(self)
+        if wanted == {}:
+            self.cloudformation_backend.get_stack(self._get_param("StackName")).tags = {}
+        return answer
     wrapper.__name__ = original.__name__
     return wrapper
 
@@ -1318,6 +1350,7 @@ def install():
     Role.create_from_cloudformation_json = classmethod(_role_create)
     for name in ("create_stack", "update_stack", "create_change_set", "validate_template", "get_template_summary"):
         setattr(CloudFormationResponse, name, _template_limits(getattr(CloudFormationResponse, name)))
+    CloudFormationResponse.update_stack = _update_stack_clears_tags(CloudFormationResponse.update_stack)
     CloudFormationResponse._get_stack_from_s3_url = _get_stack_from_s3_url
     parsing.parse_and_create_resource = _parse_and_create_resource
     parsing.generate_resource_name = _generate_resource_name
