@@ -32,6 +32,8 @@ from __future__ import annotations
 
 import re
 
+from ansible.module_utils.common.dict_transformations import camel_dict_to_snake_dict
+
 UPGRADE_DOC = "https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/V2globaltables_upgrade.html"
 CURRENT_VERSION = "2019.11.21"
 LEGACY_VERSION = "2017.11.29"
@@ -363,4 +365,21 @@ def diff_state(table, table_region, operations):
         "before": {"replica_regions": sorted(current_replicas(table, table_region)), "stream_view_type": before_view},
         "after": {"replica_regions": replica_set_after(table, table_region, operations),
                   "stream_view_type": after_view},
+    }
+
+
+def result_of(table, region, operations, pending):
+    """What ddb_global_replica returns about the table as read, with its planned and pending operations."""
+    spec = table.get("StreamSpecification") or {}
+    return {
+        "table_name": table.get("TableName"),
+        "table_arn": table.get("TableArn"),
+        "table_status": table.get("TableStatus"),
+        "region": region,
+        "global_table_version": table.get("GlobalTableVersion"),
+        "stream_arn": table.get("LatestStreamArn") if spec.get("StreamEnabled") else None,
+        "stream_view_type": spec.get("StreamViewType") if spec.get("StreamEnabled") else None,
+        "replicas": [camel_dict_to_snake_dict(r) for r in table.get("Replicas") or []],
+        "operations": operations,
+        "pending_operations": pending,
     }

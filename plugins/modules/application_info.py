@@ -72,6 +72,37 @@ options:
         the template each existing secondary stack runs (RV(secondary_templates)).
     type: bool
     default: false
+  template_on_demand:
+    description:
+      - With O(template=true), read the primary stack's template only when a secondary stack needs it (one is
+        absent or C(ROLLBACK_COMPLETE)); RV(primary_template) then has C(parameters) only. A re-run on regions
+        that are all set up reads no primary template.
+    type: bool
+    default: false
+  enabled_regions:
+    description:
+      - Also read the regions the account can use (C(ec2:DescribeRegions) in O(region)), first, so that
+        credentials that do not work fail the module before any other read, with a message saying what to fix.
+      - O(region) or one of O(secondary_regions) that is not such a region fails the module, naming it, before any
+        other read.
+    type: bool
+    default: false
+  table:
+    description: Also read the table (C(DescribeTable) in O(region)) into RV(table).
+    type: bool
+    default: false
+  service_file:
+    description:
+      - A file to read (C(codecommit:GetFile)) in every service's repository, on its branch, for example
+        C(buildspec_prod.yml); returned in RV(service_files).
+    type: str
+  pipeline_records:
+    description:
+      - Also read, in one call for every pipeline of the primary region (the Resource Groups Tagging API's
+        C(GetResources)), the tag C(mysfits.multi_region/artifact-stores) in which
+        M(mysfits.multi_region.codepipeline_stage) records what it added; returned in RV(pipeline_records).
+    type: bool
+    default: false
   dashboard_name:
     description:
       - A dashboard to look for in the primary region (C(ListDashboards)). Not there, the module fails listing the
@@ -96,8 +127,13 @@ extends_documentation_fragment:
   - amazon.aws.boto3
 notes:
   - Needs C(cloudformation:DescribeStacks), C(cloudformation:ListStackResources), C(cloudformation:GetTemplate)
-    (O(template) or O(plan_missing)), C(codepipeline:GetPipeline), C(ecs:DescribeServices) and
-    C(cloudwatch:ListDashboards) (O(dashboard_name)), C(cloudwatch:GetDashboard) (O(dashboard_discover)).
+    (O(template) or O(plan_missing)), C(codepipeline:GetPipeline), C(ecs:DescribeServices),
+    C(cloudwatch:ListDashboards) and C(cloudwatch:GetDashboard) (O(dashboard_name), O(dashboard_discover)),
+    C(ec2:DescribeRegions) (O(enabled_regions)), C(dynamodb:DescribeTable) (O(table)), C(codecommit:GetFile)
+    (O(service_file)) and C(tag:GetResources) (O(pipeline_records)).
+  - "What the roles of the collection do with these reads: they plan from them (the same functions the modules
+    plan with) and run a module only where its plan has something to change; the module then reads again before
+    it changes anything. A re-run that finds every region set up makes this module's reads and no other."
   - Supports check mode (it only reads).
 seealso:
   - name: docs/design.md
@@ -156,13 +192,46 @@ primary_stack:
   returned: always
   type: dict
 primary_template:
-  description: The primary stack's template (C(body), text), its C(parameters) and C(size) in bytes (UTF-8).
+  description:
+    - The primary stack's template (C(body), text), its C(parameters) and C(size) in bytes (UTF-8).
+    - With O(template_on_demand=true) and no secondary stack that needs it, C(parameters) only.
   returned: when O(template=true)
   type: dict
 secondary_templates:
   description: Region to the template (text) its existing secondary stack runs.
   returned: when O(template=true)
   type: dict
+secondary_stacks:
+  description: Region to its existing secondary stack as C(DescribeStacks) returns it.
+  returned: always
+  type: dict
+enabled_regions:
+  description: The regions the account can use (C(DescribeRegions)).
+  returned: when O(enabled_regions=true)
+  type: list
+  elements: str
+table:
+  description: The table as C(DescribeTable) returns it (C(Table)); null when there is no such table.
+  returned: when O(table=true)
+  type: dict
+service_files:
+  description:
+    - Service name to the file O(service_file) in its repository and branch - C(repository), C(branch), C(path),
+      C(content) (text; null when the file is absent or not UTF-8), C(exists), C(commit_id), C(blob_id).
+    - A service without a repository, or whose file could not be read (the error is in C(error)), has
+      C(content=null) and C(exists=null).
+  returned: when O(service_file) is given
+  type: dict
+pipeline_records:
+  description:
+    - Pipeline name to the value of its tag C(mysfits.multi_region/artifact-stores), for the pipelines that have it.
+    - Null when C(GetResources) was refused (a warning says so); the tags are then unknown, not absent.
+  returned: when O(pipeline_records=true)
+  type: dict
+dashboard_body:
+  description: The body (JSON text) of RV(dashboard_name) as C(GetDashboard) returned it; null when it does not exist.
+  returned: when O(dashboard_name) is given or O(dashboard_discover=true)
+  type: str
 dashboards:
   description: The dashboards in the primary region.
   returned: when O(dashboard_name) is given or O(dashboard_discover=true)
@@ -194,6 +263,7 @@ from ansible_collections.amazon.aws.plugins.module_utils.modules import AnsibleA
 
 from ansible_collections.mysfits.multi_region.plugins.module_utils import discovery as d
 from ansible_collections.mysfits.multi_region.plugins.module_utils.common import aws_client
+from ansible_collections.mysfits.multi_region.plugins.module_utils.pipeline import RECORD_TAG
 
 
 class Reader:
@@ -205,6 +275,7 @@ class Reader:
         # The secondary region being read: an AWS error there raises RegionUnavailable (the region is reported
         # in RV(unavailable)) instead of failing the module, so one region that does not answer stops no other.
         self.soft_region = None
+        self.bodies = {}
 
     def fail(self, region, error, msg):
         if region is not None and region == self.soft_region:
@@ -276,12 +347,75 @@ class Reader:
         return [entry["DashboardName"] for entry in entries]
 
     def dashboard_body(self, region, name):
+        if (region, name) in self.bodies:
+            return self.bodies[(region, name)]
         try:
-            return self.client("cloudwatch", region).get_dashboard(DashboardName=name, aws_retry=True)["DashboardBody"]
+            body = self.client("cloudwatch", region).get_dashboard(DashboardName=name, aws_retry=True)["DashboardBody"]
         except is_boto3_error_code("ResourceNotFound"):  # deleted between the list and the read
-            return None
+            body = None
         except AWS_ERRORS as e:  # pylint: disable=duplicate-except
             self.module.fail_json_aws(e, msg="Could not read the dashboard %s in %s" % (name, region))
+        self.bodies[(region, name)] = body
+        return body
+
+    def enabled_regions(self, region):
+        try:
+            answer = self.client("ec2", region).describe_regions(aws_retry=True)
+        except AWS_ERRORS as e:
+            self.module.fail_json_aws(
+                e, msg="The AWS credentials do not work in %s, or they lack permissions: ec2 describe-regions failed. "
+                       "Credentials: set AWS_PROFILE, or AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY (and "
+                       "AWS_SESSION_TOKEN for temporary credentials), or run where an instance role applies. "
+                       "Permissions: the identity needs the actions of the collection's docs/iam-policy.json, "
+                       "ec2:DescribeRegions among them" % region)
+        return sorted(r["RegionName"] for r in answer.get("Regions", []))
+
+    def table(self, region, name):
+        try:
+            return self.client("dynamodb", region).describe_table(TableName=name, aws_retry=True)["Table"]
+        except is_boto3_error_code("ResourceNotFoundException"):
+            return None
+        except AWS_ERRORS as e:  # pylint: disable=duplicate-except
+            self.module.fail_json_aws(e, msg="Could not read the table %s in %s" % (name, region))
+
+    def service_file(self, region, repository, branch, path):
+        found = {"repository": repository, "branch": branch, "path": path, "content": None, "exists": None,
+                 "commit_id": None, "blob_id": None}
+        if not repository:
+            return found
+        try:
+            answer = self.client("codecommit", region).get_file(
+                repositoryName=repository, commitSpecifier=branch, filePath=path, aws_retry=True)
+        except is_boto3_error_code("FileDoesNotExistException"):
+            found["exists"] = False
+            return found
+        except AWS_ERRORS as e:  # pylint: disable=duplicate-except
+            # the role that writes the file reads it again itself, and reports its own error
+            found["error"] = str(e)
+            return found
+        found.update(exists=True, commit_id=answer.get("commitId"), blob_id=answer.get("blobId"))
+        try:
+            found["content"] = answer["fileContent"].decode("utf-8")
+        except UnicodeDecodeError:
+            pass
+        return found
+
+    def pipeline_tags(self, region, key):
+        try:
+            pages = self.client("resourcegroupstaggingapi", region).get_paginator("get_resources")
+            mappings = pages.paginate(ResourceTypeFilters=["codepipeline:pipeline"],
+                                      TagFilters=[{"Key": key}]).build_full_result().get("ResourceTagMappingList", [])
+        except AWS_ERRORS as e:
+            self.module.warn("Could not read the tag %s of the pipelines in %s (tag:GetResources): %s. The roles "
+                             "read it pipeline by pipeline instead." % (key, region, e))
+            return None
+        found = {}
+        for mapping in mappings:
+            name = mapping.get("ResourceARN", "").split(":", 5)[-1]
+            for tag in mapping.get("Tags", []):
+                if tag.get("Key") == key:
+                    found[name] = tag.get("Value")
+        return found
 
 
 def main():
@@ -297,17 +431,30 @@ def main():
             dashboard_name=dict(type="str"),
             dashboard_create=dict(type="bool", default=False),
             dashboard_discover=dict(type="bool", default=False),
+            template_on_demand=dict(type="bool", default=False),
+            enabled_regions=dict(type="bool", default=False),
+            table=dict(type="bool", default=False),
+            service_file=dict(type="str"),
+            pipeline_records=dict(type="bool", default=False),
         ),
         supports_check_mode=True,
     )
     params = module.params
     primary = module.region
     reader = Reader(module)
-    result = {"changed": False, "absent": []}
+    result = {"changed": False, "absent": [], "secondary_stacks": {}}
     try:
         services = d.merge_services(params["services"])
     except d.DiscoveryError as e:
         module.fail_json(msg=str(e), **result)
+    if params["enabled_regions"]:
+        # first: credentials that do not work fail here, with the message that says what to fix
+        result["enabled_regions"] = reader.enabled_regions(primary)
+        unknown = [r for r in [primary] + params["secondary_regions"] if r not in result["enabled_regions"]]
+        if unknown:
+            module.fail_json(msg="Not a region enabled for this account (ec2 describe-regions): %s. Fix the host name "
+                                 "in the inventory, or enable the opt-in region for the account first."
+                                 % ", ".join(unknown), **result)
 
     stack = reader.stack(primary, params["primary_stack_name"])
     if stack is None:
@@ -317,6 +464,8 @@ def main():
     result["primary_stack"] = stack
     outputs = d.outputs_of(stack)
     result["table_name"] = d.table_name(params["table_name"], outputs)
+    if params["table"]:
+        result["table"] = reader.table(primary, result["table_name"])
 
     if params["dashboard_name"]:
         result["dashboards"] = reader.dashboards(primary)
@@ -362,13 +511,21 @@ def main():
             result["dashboard_name"] = d.choose_dashboard(shown, result["dashboards"], primary, markers)
         except d.DiscoveryError as e:
             module.fail_json(msg=str(e), **result)
+    if result.get("dashboard_name"):
+        # read once: the body of the dashboard found was read while looking for it
+        result["dashboard_body"] = (reader.dashboard_body(primary, result["dashboard_name"])
+                                    if result["dashboard_name"] in result["dashboards"] else None)
+    if params["service_file"]:
+        result["service_files"] = dict(
+            (s["name"], reader.service_file(primary, s.get("repository"), s.get("branch") or "master",
+                                            params["service_file"])) for s in services)
+    if params["pipeline_records"]:
+        result["pipeline_records"] = reader.pipeline_tags(primary, RECORD_TAG)
 
     template_body = None
-    if params["template"] or params["plan_missing"]:
+    on_demand = params["template_on_demand"] and not params["plan_missing"]
+    if params["plan_missing"] or (params["template"] and not on_demand):
         template_body = d.template_text(reader.template(primary, stack["StackId"]))
-    if params["template"]:
-        result["primary_template"] = {"body": template_body, "parameters": d.parameters_of(stack),
-                                      "size": len(template_body.encode("utf-8"))}
 
     account = result["regions"][primary]["account"]
     if params["template"]:
@@ -383,6 +540,14 @@ def main():
         except RegionUnavailable as e:
             result["unavailable"][region] = str(e)
         reader.soft_region = None
+    if params["template"]:
+        needed = result["absent"] + [r for r, s in result["secondary_stacks"].items()
+                                     if s.get("StackStatus") == "ROLLBACK_COMPLETE"]
+        if template_body is None and needed:
+            template_body = d.template_text(reader.template(primary, stack["StackId"]))
+        result["primary_template"] = {"parameters": d.parameters_of(stack)}
+        if template_body is not None:
+            result["primary_template"].update(body=template_body, size=len(template_body.encode("utf-8")))
     module.exit_json(**result)
 
 
@@ -399,6 +564,7 @@ def secondary_region(reader, d, params, result, region, account, template_body, 
             result["regions"][region] = d.plan_region_fact(region, params["secondary_stack_name"], account,
                                                            template_body, services)
         return
+    result["secondary_stacks"][region] = secondary
     found = reader.resources(region, secondary["StackId"])
     if params["template"]:
         result["secondary_templates"][region] = d.template_text(reader.template(region, secondary["StackId"]))

@@ -253,7 +253,6 @@ try:
 except ImportError:
     pass  # handled by AnsibleAWSModule
 
-from ansible.module_utils.common.dict_transformations import camel_dict_to_snake_dict
 from ansible_collections.amazon.aws.plugins.module_utils.botocore import is_boto3_error_code
 from ansible_collections.amazon.aws.plugins.module_utils.modules import AnsibleAWSModule
 
@@ -427,25 +426,9 @@ class Replicas:
                                                  replica.get("ReplicaStatusDescription"))
                 if message:
                     self.module.fail_json(msg=message, replica_status=status,
-                                          **result_of(table, self.region, self.operations, []))
+                                          **plan_lib.result_of(table, self.region, self.operations, []))
                 return status
         return None
-
-
-def result_of(table, region, operations, pending):
-    spec = table.get("StreamSpecification") or {}
-    return {
-        "table_name": table.get("TableName"),
-        "table_arn": table.get("TableArn"),
-        "table_status": table.get("TableStatus"),
-        "region": region,
-        "global_table_version": table.get("GlobalTableVersion"),
-        "stream_arn": table.get("LatestStreamArn") if spec.get("StreamEnabled") else None,
-        "stream_view_type": spec.get("StreamViewType") if spec.get("StreamEnabled") else None,
-        "replicas": [camel_dict_to_snake_dict(r) for r in table.get("Replicas") or []],
-        "operations": operations,
-        "pending_operations": pending,
-    }
 
 
 def main():
@@ -495,7 +478,7 @@ def main():
     changed = plan_lib.is_change(operations)
     diff = plan_lib.diff_state(table, replicas.region, operations)
     if module.check_mode:
-        module.exit_json(changed=changed, diff=diff, **result_of(table, replicas.region, operations, []))
+        module.exit_json(changed=changed, diff=diff, **plan_lib.result_of(table, replicas.region, operations, []))
 
     deadline = time.monotonic() + params["wait_timeout"]
 
@@ -553,7 +536,7 @@ def main():
 
     # Nothing done (no operation, or only ones left pending): the first read is the state; no second DescribeTable.
     final = replicas.describe() if acted or changed else table
-    module.exit_json(changed=changed, diff=diff, **result_of(final, replicas.region, operations, pending))
+    module.exit_json(changed=changed, diff=diff, **plan_lib.result_of(final, replicas.region, operations, pending))
 
 
 if __name__ == "__main__":

@@ -34,8 +34,12 @@ ACCOUNT = "123456789012"
 # docs/iam-policy.json and docs/reliability.md.
 OPERATION_ACTIONS = {
     # preflight: do the credentials work, and is every inventory host a region enabled for the account
-    # (amazon.aws.aws_region_info).
+    # (application_info's first read).
     ("ec2", "DescribeRegions"): ["ec2:DescribeRegions"],
+    # application_info: the record tag of every pipeline in one read (codepipeline_stage's
+    # mysfits.multi_region/artifact-stores), so that the roles plan from it. The Resource Groups Tagging API
+    # (signing name "tagging") authorizes GetResources as tag:GetResources.
+    ("tagging", "GetResources"): ["tag:GetResources"],
     ("cloudformation", "DescribeStacks"): ["cloudformation:DescribeStacks"],
     ("cloudformation", "DescribeStackEvents"): ["cloudformation:DescribeStackEvents"],
     ("cloudformation", "GetTemplate"): ["cloudformation:GetTemplate"],
@@ -174,7 +178,11 @@ NOT_IN_THESE_RUNS = {("codecommit", "GetBranch"), ("cloudformation", "UpdateStac
 NO_RESOURCE_LEVEL = {"ec2:DescribeRegions", "cloudwatch:ListDashboards", "elasticloadbalancing:DescribeLoadBalancers",
                      "elasticloadbalancing:DescribeTags", "elasticloadbalancing:DescribeTargetHealth",
                      "globalaccelerator:CreateAccelerator", "globalaccelerator:ListAccelerators",
-                     "cloudwatch:GetMetricStatistics", "s3:ListAllMyBuckets"}
+                     "cloudwatch:GetMetricStatistics", "s3:ListAllMyBuckets",
+                     # Service Authorization Reference, Amazon Resource Group Tagging API
+                     # (https://docs.aws.amazon.com/IAM/latest/UserGuide/list_amazonresourcegrouptaggingapi.html):
+                     # its actions have no resource types, so they are granted on "*".
+                     "tag:GetResources"}
 
 
 def load_policy():

@@ -161,6 +161,22 @@ def test_lab_second_converge_changes_nothing(lab):
     assert ("dynamodb", "GetItem") in reads  # the like was read back in the replica's region
 
 
+def test_lab_second_converge_reads_each_thing_once(lab):
+    """The no-op plans from the discovery's reads (plugins/filter/plan.py): the roles' modules do not read again."""
+    window = [c for c in lab.control.calls(since=lab.mark_second) if c["seq"] <= lab.mark_verify]
+    site = [c for c in window if not c["mutating"]]
+
+    def count(service, operation, region=PRIMARY):
+        return len([c for c in site if (c["service"], c["operation"], c["region"]) == (service, operation, region)])
+
+    assert count("ec2", "DescribeRegions") == 1
+    assert count("codecommit", "GetFile") == len(REPOSITORIES)
+    # the record tags of every pipeline in one GetResources; no ListTagsForResource per pipeline
+    assert count("codepipeline", "ListTagsForResource") == 0
+    assert count("cloudformation", "GetTemplate") == 0  # the primary's template: no secondary stack needs it
+    assert count("cloudformation", "GetTemplate", "us-east-1") == 1
+
+
 def test_lab_verify_is_green_and_writes_the_report(lab):
     assert lab.verify.rc == 0, lab.verify
     assert lab.control.mutating_calls(since=lab.mark_verify, plane="control") == []
@@ -240,6 +256,59 @@ def test_lab_secondary_scaled_to_zero_fails_the_report(lab):
     finally:
         for key in ("CoreServiceName", "LikeServiceName"):
             ecs.update_service(cluster=outputs["EcsClusterName"], service=outputs[key], desiredCount=1)
+
+
+def test_lab_drift_made_by_hand_is_repaired_by_the_next_run(lab):
+    """What a person changes by hand after a converge is found and put back by the next run, which plans from the
+    discovery's reads: a module that is not run because its plan found nothing to change must not hide a change."""
+    core, like = PIPELINES
+    pipelines = lab.client("codepipeline")
+    # 1. the cross-region stage removed from the Core pipeline, as in the console
+    declaration = pipeline(lab, core)
+    declaration["stages"] = [s for s in declaration["stages"] if s["name"] != "CrossRegionDeploy"]
+    pipelines.update_pipeline(pipeline=declaration)
+    # 2. the record tag of the Like pipeline removed
+    like_arn = pipelines.get_pipeline(name=like)["metadata"]["pipelineArn"]
+    pipelines.untag_resource(resourceArn=like_arn, tagKeys=["mysfits.multi_region/artifact-stores"])
+    # 3. the Core buildspec edited back to a single-region one
+    commit = lab.client("codecommit")
+    head = commit.get_branch(repositoryName=REPOSITORIES[0], branchName="master")["branch"]["commitId"]
+    commit.put_file(repositoryName=REPOSITORIES[0], branchName="master", filePath="buildspec_prod.yml",
+                    fileContent=b"version: 0.2\nphases:\n  build:\n    commands:\n      - echo one region\n",
+                    parentCommitId=head, commitMessage="back to one region")
+    # 4. the secondary region's widgets taken off the dashboard
+    body = dashboard_body(lab)
+    body["widgets"] = [w for w in body["widgets"] if "us-east-1" not in json.dumps(w)]
+    lab.client("cloudwatch").put_dashboard(DashboardName=DASHBOARD, DashboardBody=json.dumps(body))
+    # 5. the secondary stack's tags changed (UpdateStack, previous template and parameters); the role manages
+    # them (secondary_stack_tags, none by default)
+    stacks = lab.client("cloudformation", "us-east-1")
+    current = stacks.describe_stacks(StackName="mm-secondary-region")["Stacks"][0]
+    assert current.get("Tags", []) == []
+    stacks.update_stack(StackName="mm-secondary-region", UsePreviousTemplate=True,
+                        Capabilities=["CAPABILITY_IAM", "CAPABILITY_NAMED_IAM"],
+                        Parameters=[{"ParameterKey": p["ParameterKey"], "UsePreviousValue": True}
+                                    for p in current["Parameters"]],
+                        Tags=[{"Key": "edited-by", "Value": "hand"}])
+    stacks.get_waiter("stack_update_complete").wait(StackName="mm-secondary-region",
+                                                    WaiterConfig={"Delay": 1, "MaxAttempts": 120})
+
+    repaired = lab.play(SITE, extra_args=("--skip-tags", "readiness"))
+    assert repaired.rc == 0, repaired
+    assert recap(repaired.stdout)["us-west-2"]["changed"] > 0
+    stage = cross_region_stage(pipeline(lab, core))
+    assert stage is not None and [a["region"] for a in stage["actions"]] == ["us-east-1"]
+    tags = {t["key"]: t["value"] for t in pipelines.list_tags_for_resource(resourceArn=like_arn)["tags"]}
+    assert "us-east-1=g" in tags.get("mysfits.multi_region/artifact-stores", "")
+    buildspec = commit.get_file(repositoryName=REPOSITORIES[0], commitSpecifier="master",
+                                filePath="buildspec_prod.yml")["fileContent"].decode()
+    assert "us-east-1" in buildspec and "echo one region" not in buildspec
+    assert "us-east-1" in json.dumps(dashboard_body(lab))
+    assert stacks.describe_stacks(StackName="mm-secondary-region")["Stacks"][0].get("Tags", []) == []
+
+    again = lab.play(SITE, extra_args=("--skip-tags", "readiness"))
+    assert again.rc == 0, again
+    assert {host: counts["changed"] for host, counts in recap(again.stdout).items()} == {"us-west-2": 0, "us-east-1": 0}
 
 
 # ------------------------------------------------------------------------------------------ three secondaries

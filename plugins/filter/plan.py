@@ -1,0 +1,109 @@
+# -*- coding: utf-8 -*-
+# Copyright: (c) 2026, mysfits.multi_region contributors
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Plans from what the discovery read: the same functions the modules plan with, run on the controller.
+
+The roles run a mutating module only where its plan has something to change. These filters compute that plan
+from the reads ``mysfits.multi_region.application_info`` made earlier in the same run (one module run for all of
+them) instead of a module run per resource that would read the same thing again. A filter that cannot tell from
+what it is given answers that the module must run; the module then reads, plans and changes as always.
+
+``stack | mysfits.multi_region.stack_plan(deployed_template, template_body, parameters, tags, on_rolled_back)``:
+what ``cloudformation_stack`` would return for the stack as read (``operation`` ``none`` when nothing differs).
+
+``table | mysfits.multi_region.replica_plan(table_region, replica_regions, replica_kms_keys)``: what
+``ddb_global_replica`` (``state=present``, check mode) would return, or None when the plan needs reads the
+discovery did not make (a replica to create, a table that is not a version 2019.11.21 global table yet).
+
+``declaration | mysfits.multi_region.stage_plan(record, name=..., actions=..., pipeline_region=..., account=...)``:
+``{"changed": bool, "why": [...]}``, whether ``codepipeline_stage`` would change the pipeline, its stores, its
+record tag or the generated buckets.
+
+``body | mysfits.multi_region.dashboard_plan(widgets, metrics, absent_widgets, initial_widgets)``: what
+``cloudwatch_dashboard`` would return about the merge (``changed``, ``widgets_added``...).
+"""
+
+from __future__ import annotations
+
+from ansible_collections.mysfits.multi_region.plugins.module_utils import dashboard as dash
+from ansible_collections.mysfits.multi_region.plugins.module_utils import ddb_replica
+from ansible_collections.mysfits.multi_region.plugins.module_utils import pipeline as pipe
+from ansible_collections.mysfits.multi_region.plugins.module_utils import stack as st
+
+
+def stack_plan(stack, deployed_template, template_body, parameters=None, tags=None, on_rolled_back="fail"):
+    if stack is not None and not isinstance(stack, dict):
+        return {"operation": "unknown", "differences": ["the stack as read is not a DescribeStacks stack"]}
+    if not isinstance(template_body, str):
+        return {"operation": "unknown", "differences": ["template body is not text"]}
+    planned = st.plan(stack, deployed_template, template_body, parameters or {}, tags, on_rolled_back)
+    result = {"changed": planned["operation"] in ("create", "recreate", "update"), "operation": planned["operation"],
+              "stack_status": planned["status"], "differences": planned["differences"], "cloudformation": {}}
+    if stack is not None:
+        result["cloudformation"] = {stack["StackName"]: st.stack_facts(stack)}
+        result["stack_id"] = stack.get("StackId")
+    return result
+
+
+def replica_plan(table, table_region, replica_regions, replica_kms_keys=None):
+    if not isinstance(table, dict):
+        return None
+    current = ddb_replica.current_replicas(table, table_region)
+    # A replica to create needs reads the discovery does not make (the table's KMS key, write auto scaling);
+    # a table that is not a 2019.11.21 global table yet needs DescribeGlobalTable (the legacy check).
+    if table.get("GlobalTableVersion") != ddb_replica.CURRENT_VERSION:
+        return None
+    if any(current.get(region) in (None, "DELETING") for region in replica_regions or []):
+        return None
+    try:
+        operations = ddb_replica.plan_replicas(table, table_region, replica_regions, state="present",
+                                               replica_kms_keys=replica_kms_keys or {})
+    except ddb_replica.PlanError:
+        return None  # the module says why, with its own message
+    return dict(ddb_replica.result_of(table, table_region, operations, []),
+                changed=ddb_replica.is_change(operations))
+
+
+def stage_plan(declaration, record, name, actions, pipeline_region, account, after=None, before=None,
+               artifact_stores=None, create_artifact_buckets=True, purge_actions=True, absent_actions=None):
+    if not isinstance(declaration, dict):
+        return {"changed": True, "why": ["no declaration"]}
+    try:
+        plan = pipe.plan_stage(declaration, name, actions or [], pipeline_region, account, state="present",
+                               after=after, before=before, artifact_stores=artifact_stores or {},
+                               create_artifact_buckets=create_artifact_buckets, purge_actions=purge_actions,
+                               absent_actions=absent_actions or [], record=record)
+    except pipe.PlanError as e:
+        return {"changed": True, "why": [str(e)]}
+    why = []
+    if plan["stage_changed"]:
+        why.append("stage")
+    if plan["stores_changed"]:
+        why.append("artifact stores")
+    if plan["buckets"]:
+        why.append("artifact buckets")
+    if plan["released"]:
+        why.append("released buckets")
+    if plan["record"] != record:
+        why.append("record tag")
+    return {"changed": bool(why), "why": why}
+
+
+def dashboard_plan(body, widgets=None, metrics=None, absent_widgets=None, initial_widgets=None):
+    try:
+        dash.check_options("dashboard", widgets or [], metrics or [], absent_widgets or [], initial_widgets or [])
+        plan = dash.plan_dashboard(dash.parse_body(body), widgets or [], metrics or [], absent_widgets or [],
+                                   initial_widgets or [])
+    except dash.DashboardError as e:
+        return {"changed": True, "why": str(e)}
+    return dict(plan.as_result(), changed=plan.changed, created=plan.created and plan.changed, body=plan.after)
+
+
+class FilterModule:
+    def filters(self):
+        return {
+            "stack_plan": stack_plan,
+            "replica_plan": replica_plan,
+            "stage_plan": stage_plan,
+            "dashboard_plan": dashboard_plan,
+        }
