@@ -172,3 +172,60 @@ def test_the_dashboard_that_draws_the_application_is_found(aws, module_runner):
     assert several["failed"] and "ReInvent-App-Dashboard, Team" in several["msg"]
     named = module_runner("application_info", dict(args, dashboard_name="Team"), region=PRIMARY)
     assert not named.get("failed") and named["dashboard_name"] == "Team"
+
+
+def test_the_reads_the_roles_plan_from(aws, module_runner):
+    """What the roles plan from in a re-run (plugins/filter/plan.py): the enabled regions, the table, each service's
+    buildspec, the pipelines' record tags (one GetResources), the dashboard's body; the primary's template only when a
+    secondary stack needs it. Read-only."""
+    primary = create_stack(aws, PRIMARY, "mm-primary-region", dr=False)
+    create_stack(aws, SECONDARY, "mm-secondary-region", dr=True)
+    pipelines = aws.client("codepipeline", PRIMARY)
+    arn = pipelines.get_pipeline(name=primary["CorePipelineName"])["metadata"]["pipelineArn"]
+    pipelines.tag_resource(resourceArn=arn, tags=[{"key": "mysfits.multi_region/artifact-stores",
+                                                   "value": "form=artifactStore us-east-1=g"}])
+    repo = aws.client("codecommit", PRIMARY)
+    # the repository's first commit (the template makes it empty)
+    repo.put_file(repositoryName=primary["CoreServiceRepoName"], branchName="master", filePath="buildspec_prod.yml",
+                  fileContent=b"version: 0.2\n", commitMessage="buildspec")
+    args = {"primary_stack_name": "mm-primary-region", "secondary_regions": [SECONDARY], "template": True,
+            "template_on_demand": True, "enabled_regions": True, "table": True, "service_file": "buildspec_prod.yml",
+            "pipeline_records": True, "dashboard_discover": True}
+    lab2 = json.dumps({"widgets": [{"type": "metric", "properties": {
+        "region": PRIMARY, "title": "Reads", "metrics": [["AWS/DynamoDB", "ConsumedReadCapacityUnits", "TableName",
+                                                          primary["DynamoTable"]]]}}]})
+    aws.client("cloudwatch", PRIMARY).put_dashboard(DashboardName="Lab2", DashboardBody=lab2)
+    since = aws.control.last_seq()
+    result = module_runner("application_info", args, region=PRIMARY)
+    assert not result.get("failed"), result
+    made = aws.control.calls(since)
+    assert [c for c in made if c["mutating"]] == []
+    assert made[0]["operation"] == "DescribeRegions"  # first: credentials that do not work fail before anything
+    assert PRIMARY in result["enabled_regions"] and SECONDARY in result["enabled_regions"]
+    assert result["table"]["TableName"] == primary["DynamoTable"] and result["table"]["TableStatus"] == "ACTIVE"
+    core, like = result["service_files"]["core"], result["service_files"]["like"]
+    assert core["content"] == "version: 0.2\n" and core["exists"] is True and core["commit_id"]
+    assert core["repository"] == primary["CoreServiceRepoName"] and core["path"] == "buildspec_prod.yml"
+    # an empty repository (no branch yet): nothing to compare with, the role's module reads it again itself
+    assert like["content"] is None and like["exists"] is not True
+    assert result["pipeline_records"] == {primary["CorePipelineName"]: "form=artifactStore us-east-1=g"}
+    assert [c["operation"] for c in made].count("GetResources") == 1
+    assert result["dashboard_name"] == "Lab2" and json.loads(result["dashboard_body"]) == json.loads(lab2)
+    assert [c["operation"] for c in made].count("GetDashboard") == 1  # the body read while looking, kept
+    # every secondary stack exists and is stable: no GetTemplate of the primary stack
+    assert "body" not in result["primary_template"] and result["primary_template"]["parameters"]["IsDrRegion"] == "false"
+    assert [c["region"] for c in made if c["operation"] == "GetTemplate"] == [SECONDARY]
+    assert result["secondary_stacks"][SECONDARY]["StackStatus"] == "CREATE_COMPLETE"
+
+    # a secondary stack to create: the primary's template is read
+    needed = module_runner("application_info", dict(args, secondary_regions=[SECONDARY, "eu-west-1"]), region=PRIMARY)
+    with open(TEMPLATE) as handle:
+        assert needed["primary_template"]["body"] == handle.read()
+
+
+def test_a_host_that_is_not_an_enabled_region_fails_before_any_other_read(aws, module_runner):
+    since = aws.control.last_seq()
+    result = module_runner("application_info", {"primary_stack_name": "mm-primary-region", "enabled_regions": True,
+                                                "secondary_regions": ["us-west-9"]}, region=PRIMARY)
+    assert result["failed"] and "Not a region enabled for this account (ec2 describe-regions): us-west-9" in result["msg"]
+    assert [c["operation"] for c in aws.control.calls(since)] == ["DescribeRegions"]
