@@ -51,7 +51,8 @@ def test_events_are_read_on_failure_only_by_default():
 
 
 def test_waits_for_the_create_with_growing_gaps_and_returns_cloudformation_info_shape(aws, module_runner):
-    aws.control.set_timing(stack_create_seconds=6)
+    # long enough for several polls also when the module takes seconds to start on a loaded machine
+    aws.control.set_timing(stack_create_seconds=12)
     create(aws)
     since = aws.control.last_seq()
     result = module_runner("mysfits.multi_region.cloudformation_wait",
