@@ -25,10 +25,42 @@ record tag or the generated buckets.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 from ansible_collections.mysfits.multi_region.plugins.module_utils import dashboard as dash
 from ansible_collections.mysfits.multi_region.plugins.module_utils import ddb_replica
 from ansible_collections.mysfits.multi_region.plugins.module_utils import pipeline as pipe
 from ansible_collections.mysfits.multi_region.plugins.module_utils import stack as st
+
+
+def _plain(value):
+    """``value`` as plain dicts, lists, str, int and float.
+
+    ansible-core hands a filter lazily templated containers whose strings carry tags (where each came from);
+    the plan functions deep-copy what they compare, and a deep copy of those tags costs about a second per pipeline
+    (measured with py-spy on the no-op re-run). The plan needs the values only, so they are taken once, here.
+    """
+    if isinstance(value, Mapping):
+        return {_plain(k): _plain(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_plain(v) for v in value]
+    if isinstance(value, bool) or value is None:
+        return value
+    if isinstance(value, str):
+        return str(value)
+    if isinstance(value, int):
+        return int(value)
+    if isinstance(value, float):
+        return float(value)
+    return value
+
+
+def _plain_args(function):
+    def planned(*args, **kwargs):
+        return function(*[_plain(a) for a in args], **{k: _plain(v) for k, v in kwargs.items()})
+    planned.__name__ = function.__name__
+    planned.__doc__ = function.__doc__
+    return planned
 
 
 def stack_plan(stack, deployed_template, template_body, parameters=None, tags=None, on_rolled_back="fail"):
@@ -102,8 +134,8 @@ def dashboard_plan(body, widgets=None, metrics=None, absent_widgets=None, initia
 class FilterModule:
     def filters(self):
         return {
-            "stack_plan": stack_plan,
-            "replica_plan": replica_plan,
-            "stage_plan": stage_plan,
-            "dashboard_plan": dashboard_plan,
+            "stack_plan": _plain_args(stack_plan),
+            "replica_plan": _plain_args(replica_plan),
+            "stage_plan": _plain_args(stage_plan),
+            "dashboard_plan": _plain_args(dashboard_plan),
         }

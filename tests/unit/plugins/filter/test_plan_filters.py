@@ -237,6 +237,61 @@ def test_a_plan_error_is_left_to_the_module_and_its_message():
     assert f.stage_plan(None, None, "CrossRegionDeploy", [], PRIMARY, ACCOUNT)["changed"] is True
 
 
+def _tagged(value):
+    """``value`` as ansible-core hands it to a filter: every string, int and float tagged with where it came from."""
+    from ansible._internal._datatag._tags import Origin
+    origin = Origin(path="/inventory/group_vars/all.yml", line_num=3)
+    if isinstance(value, dict):
+        return {origin.tag(k): _tagged(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_tagged(v) for v in value]
+    if isinstance(value, (str, float)) or (isinstance(value, int) and not isinstance(value, bool)):
+        return origin.tag(value)
+    return value
+
+
+def _untagged(value):
+    """Raises when anything in ``value`` is not a plain builtin."""
+    if isinstance(value, dict):
+        for k, v in value.items():
+            _untagged(k)
+            _untagged(v)
+    elif isinstance(value, list):
+        for v in value:
+            _untagged(v)
+    else:
+        assert type(value) in (str, int, float, bool, type(None)), (type(value), value)
+
+
+def test_the_filters_hand_the_plans_plain_values(monkeypatch):
+    # ansible-core 2.19 tags every templated value with its origin; a deep copy of those tags in the plan cost
+    # about a second per pipeline on the no-op re-run. The filters as ansible calls them take the plain values once.
+    filters = f.FilterModule().filters()
+    declaration = get_pipeline()
+    record = record_of(declaration)
+    seen = []
+    real = pl.plan_stage
+
+    def spy(*args, **kwargs):
+        seen.append((args, kwargs))
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(f.pipe, "plan_stage", spy)
+    tagged = _tagged(declaration)
+    assert type(tagged["name"]) is not str  # the fixture really is tagged
+    result = filters["stage_plan"](tagged, _tagged(record), name=_tagged("CrossRegionDeploy"),
+                                   actions=_tagged([role_action()]), pipeline_region=_tagged(PRIMARY),
+                                   account=_tagged(ACCOUNT), after=_tagged("Deploy"), artifact_stores={},
+                                   create_artifact_buckets=True, purge_actions=False)
+    assert result == {"changed": False, "why": []}
+    args, kwargs = seen[0]
+    _untagged(list(args))
+    _untagged(kwargs)
+    # Each filter is the function it names, with its arguments made plain first.
+    for name in ("stack_plan", "replica_plan", "stage_plan", "dashboard_plan"):
+        assert filters[name].__name__ == name
+
+
 # ------------------------------------------------------------------ dashboard_plan
 
 WIDGET = {"type": "metric", "width": 12, "height": 6,

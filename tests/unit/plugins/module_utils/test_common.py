@@ -62,26 +62,37 @@ def test_timeout_messages_round_the_seconds():
     assert str(WaitTimeout("x", 90.25, "y")).startswith("Timed out after 90.2s waiting")
 
 
-# ---------------------------------------------------------------- clients: one retry layer
+# ---------------------------------------------------------------- clients: one retry layer, one session
 
 class _Module:
-    def __init__(self):
-        self.calls = []
+    """What aws_client uses of an AnsibleAWSModule: the standard amazon.aws options and the failure calls."""
 
-    def client(self, service, retry_decorator=None, **extra):
-        self.calls.append((service, retry_decorator, extra))
-        return object()
+    _name = "mysfits.multi_region.test"
+
+    def __init__(self, **params):
+        self.params = dict(access_key="AKIDEXAMPLE", secret_key="secret", session_token=None, region="us-west-2",
+                           profile=None, endpoint_url="http://127.0.0.1:1", validate_certs=True, aws_ca_bundle=None,
+                           aws_config=None)
+        self.params.update(params)
+        self.failures = []
+
+    def fail_json(self, **kwargs):
+        self.failures.append(kwargs)
+        raise SystemExit(1)
+
+    def fail_json_aws(self, exception, msg=None):
+        self.failures.append({"msg": "%s: %s" % (msg, exception)})
+        raise SystemExit(1)
 
 
 def test_clients_retry_in_botocore_only_standard_mode_ten_attempts():
     from ansible_collections.mysfits.multi_region.plugins.module_utils import common
 
-    module = _Module()
-    common.aws_client(module, "s3", region="us-east-1")
-    service, decorator, extra = module.calls[0]
-    assert service == "s3" and extra["region"] == "us-east-1"
-    assert extra["config"] == {"retries": {"mode": "standard", "total_max_attempts": 10}}
-    # the decorator amazon.aws wraps the client with adds no retry: it returns the call itself
+    client = common.aws_client(_Module(), "s3", region="us-east-1")
+    assert client.meta.region_name == "us-east-1"
+    assert client.meta.endpoint_url == "http://127.0.0.1:1"
+    assert client.meta.config.retries == {"mode": "standard", "total_max_attempts": 10}
+    # the decorator amazon.aws's wrapper is given adds no retry: it returns the call itself
     calls = []
 
     def flaky():
@@ -89,6 +100,46 @@ def test_clients_retry_in_botocore_only_standard_mode_ten_attempts():
         raise RuntimeError("HTTP 500")
 
     with pytest.raises(RuntimeError):
-        decorator(flaky)()
+        client.retry(flaky)()
     assert calls == [1]
-    assert decorator(flaky) is flaky
+    assert client.retry(flaky) is flaky
+
+
+def test_the_clients_of_one_module_run_share_one_session_and_its_credentials():
+    from ansible_collections.mysfits.multi_region.plugins.module_utils import common
+
+    module = _Module()
+    one = common.aws_client(module, "dynamodb")
+    two = common.aws_client(module, "cloudformation", region="eu-west-1")
+    assert list(common._SESSIONS[id(module)]) == [None]  # one session, no profile
+    assert one.meta.region_name == "us-west-2" and two.meta.region_name == "eu-west-1"
+    for client in (one, two):
+        credentials = client.client._request_signer._credentials
+        assert (credentials.access_key, credentials.secret_key) == ("AKIDEXAMPLE", "secret")
+        assert "mysfits.multi_region" in client.meta.config.user_agent_extra
+
+
+def test_the_modules_aws_config_is_merged_over_the_retry_default():
+    from ansible_collections.mysfits.multi_region.plugins.module_utils import common
+
+    module = _Module(aws_config={"retries": {"mode": "adaptive", "max_attempts": 3}, "connect_timeout": 7})
+    client = common.aws_client(module, "s3")
+    # botocore counts the first request too: max_attempts 3 (retries) is total_max_attempts 4
+    assert client.meta.config.retries == {"mode": "adaptive", "total_max_attempts": 4}
+    assert client.meta.config.connect_timeout == 7
+
+
+def test_a_client_that_cannot_be_made_fails_the_module_as_amazon_aws_does(monkeypatch, tmp_path):
+    for name in ("AWS_REGION", "AWS_DEFAULT_REGION", "AWS_PROFILE"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("AWS_CONFIG_FILE", str(tmp_path / "none"))
+    from ansible_collections.mysfits.multi_region.plugins.module_utils import common
+
+    module = _Module(endpoint_url="not a url")
+    with pytest.raises(SystemExit):
+        common.aws_client(module, "s3")
+    assert module.failures[0]["msg"].startswith("Couldn't connect to AWS: ")
+    module = _Module(region=None)
+    with pytest.raises(SystemExit):
+        common.aws_client(module, "dynamodb")
+    assert "requires a region" in module.failures[0]["msg"]
