@@ -9,6 +9,8 @@ import copy
 import datetime
 import json
 
+from ansible._internal._datatag._tags import Origin
+from ansible.module_utils._internal._datatag import AnsibleTagHelper
 from ansible_collections.mysfits.multi_region.plugins.filter import plan as f
 from ansible_collections.mysfits.multi_region.plugins.module_utils import pipeline as pl
 
@@ -239,7 +241,6 @@ def test_a_plan_error_is_left_to_the_module_and_its_message():
 
 def _tagged(value):
     """``value`` as ansible-core hands it to a filter: every string, int and float tagged with where it came from."""
-    from ansible._internal._datatag._tags import Origin
     origin = Origin(path="/inventory/group_vars/all.yml", line_num=3)
     if isinstance(value, dict):
         return {origin.tag(k): _tagged(v) for k, v in value.items()}
@@ -278,7 +279,7 @@ def test_the_filters_hand_the_plans_plain_values(monkeypatch):
 
     monkeypatch.setattr(f.pipe, "plan_stage", spy)
     tagged = _tagged(declaration)
-    assert type(tagged["name"]) is not str  # the fixture really is tagged
+    assert AnsibleTagHelper.tags(tagged["name"])  # the fixture really is tagged
     result = filters["stage_plan"](tagged, _tagged(record), name=_tagged("CrossRegionDeploy"),
                                    actions=_tagged([role_action()]), pipeline_region=_tagged(PRIMARY),
                                    account=_tagged(ACCOUNT), after=_tagged("Deploy"), artifact_stores={},
