@@ -102,14 +102,15 @@ class WaitTimeout(Exception):
         )
 
 
-def wait_for(fetch, done, description, timeout=600, delay=2.0, max_delay=15.0, describe=None,
-             sleep=time.sleep, clock=time.monotonic, backoff=1.5):
+def wait_for(fetch, done, description, timeout=600, delay=2.0, max_delay=10.0, describe=None,
+             sleep=time.sleep, clock=time.monotonic, backoff=1.1):
     """Poll ``fetch()`` until ``done(value)`` is true; return the last value.
 
     Backs off exponentially from ``delay`` to ``max_delay`` seconds, each wait
     ``backoff`` times the one before (never a tight loop). Before the cap, an
     operation that ends is noticed at most ``backoff - 1`` times the time
-    already waited after it ended (half of it with 1.5, a quarter with 1.25). ``describe(value)`` renders the state for the timeout
+    already waited after it ended (a tenth with the default 1.1, a quarter with 1.25, half with 1.5), and
+    after it at most ``max_delay`` seconds late. ``describe(value)`` renders the state for the timeout
     message. Raises :class:`WaitTimeout` after ``timeout`` seconds.
     """
     deadline = clock() + timeout

@@ -413,7 +413,7 @@ class Replicas:
 
         try:
             return wait_for(self.describe, done, description, timeout=deadline_left(), delay=1.0,
-                            max_delay=15.0, describe=describe)
+                            max_delay=10.0, describe=describe)
         except WaitTimeout as error:
             fail_on_timeout(self.module, error, table_name=self.table_name)
 

@@ -23,14 +23,14 @@ def test_returns_the_first_value_that_is_done_without_sleeping_more():
     result = wait_for(lambda: next(values), lambda v: v == "ACTIVE", "the replica", timeout=60,
                       delay=2, sleep=clock.sleep, clock=clock)
     assert result == "ACTIVE"
-    assert clock.sleeps == [2, 3.0]
+    assert clock.sleeps == [2, pytest.approx(2.2)]  # the default factor: each wait a tenth longer
 
 
 def test_backs_off_up_to_the_cap():
     clock = FakeClock()
     with pytest.raises(WaitTimeout):
         wait_for(lambda: "CREATING", lambda v: False, "the replica", timeout=100, delay=2, max_delay=10,
-                 sleep=clock.sleep, clock=clock)
+                 backoff=1.5, sleep=clock.sleep, clock=clock)
     assert clock.sleeps[:5] == [2, 3.0, 4.5, 6.75, 10]
     assert max(clock.sleeps) == 10
     assert all(b >= a for a, b in zip(clock.sleeps, clock.sleeps[1:-1]))
@@ -45,6 +45,22 @@ def test_a_smaller_backoff_factor_grows_the_waits_more_slowly_to_the_same_cap():
     assert max(clock.sleeps) == 10
     # each wait at most a quarter longer than the one before: a poll at most 25 % of the time waited so far late
     assert all(b <= 1.25 * a for a, b in zip(clock.sleeps, clock.sleeps[1:]))
+
+
+def test_by_default_a_wait_is_at_most_a_tenth_of_the_time_waited_late_and_at_most_10_s():
+    clock = FakeClock()
+    with pytest.raises(WaitTimeout):
+        wait_for(lambda: "UPDATING", lambda v: False, "the table", timeout=600, delay=1,
+                 sleep=clock.sleep, clock=clock)
+    waited = 0.0
+    for wait in clock.sleeps[:-1]:
+        # an operation that ends just after a poll is noticed at the next one, `wait` late after `waited` s:
+        # at most a tenth of the time waited (plus the first delay)
+        assert wait <= 0.1 * waited + 1.0 + 1e-9
+        waited += wait
+    assert max(clock.sleeps) == 10.0
+    # 600 s of waiting: a ramp to the cap, then every 10 s (never a fixed tight loop, never an unbounded one)
+    assert len(clock.sleeps) < 80
 
 
 def test_timeout_message_names_what_and_the_last_state():
