@@ -103,7 +103,7 @@ class WaitTimeout(Exception):
 
 
 def wait_for(fetch, done, description, timeout=600, delay=2.0, max_delay=10.0, describe=None,
-             sleep=time.sleep, clock=time.monotonic, backoff=1.1):
+             sleep=time.sleep, clock=time.monotonic, backoff=1.1, expect=None):
     """Poll ``fetch()`` until ``done(value)`` is true; return the last value.
 
     Backs off exponentially from ``delay`` to ``max_delay`` seconds, each wait
@@ -112,18 +112,32 @@ def wait_for(fetch, done, description, timeout=600, delay=2.0, max_delay=10.0, d
     already waited after it ended (a tenth with the default 1.1, a quarter with 1.25, half with 1.5), and
     after it at most ``max_delay`` seconds late. ``describe(value)`` renders the state for the timeout
     message. Raises :class:`WaitTimeout` after ``timeout`` seconds.
+
+    ``expect``: how long the operation is expected to take (for example as long as the same operation just
+    before it, in a chain of operations where each one starts when the one before is noticed). A read is made
+    at 95 % of it, and the waits start again from ``delay`` there: an operation that takes about as long is
+    noticed within about ``delay`` seconds; the reads before that point are the same as without ``expect``.
     """
-    deadline = clock() + timeout
+    start = clock()
+    deadline = start + timeout
     wait = delay
+    expected_at = start + 0.95 * expect if expect else None
     while True:
         value = fetch()
         if done(value):
             return value
-        remaining = deadline - clock()
+        now = clock()
+        remaining = deadline - now
         if remaining <= 0:
             raise WaitTimeout(description, timeout, describe(value) if describe else value)
-        sleep(min(wait, remaining))
+        step = min(wait, remaining)
         wait = min(wait * backoff, max_delay)
+        if expected_at is not None and now + step >= expected_at:
+            # the next read lands on the expected end (not after it); the waits start again from there
+            step = min(step, max(0.0, expected_at - now))
+            expected_at = None
+            wait = delay
+        sleep(step)
 
 
 def fail_on_timeout(module, error, **result):

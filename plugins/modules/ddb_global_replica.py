@@ -20,6 +20,9 @@ description:
   - AWS accepts one replica operation at a time per table, so replicas are created (or deleted) one after
     the other, each waited on until it is C(ACTIVE) (or gone) before the next. A replica that is already
     C(CREATING), for example after an interrupted run, is waited on, never created again.
+  - "Waiting reads C(DescribeTable) with backoff: from 1 s, each wait a tenth longer, up to 10 s. A replica created
+    after another one in the same run is expected to take as long as the one before it took: a read is made just
+    before that time, so each replica of a chain is noticed about as soon as it is C(ACTIVE)."
   - Before any change the module refuses, with the fix in its message, a table of a legacy 2017.11.29
     global table, a replica region equal to the table's region or not a DynamoDB region of the table's
     partition known to botocore, a provisioned-capacity table without write auto scaling, a table that
@@ -405,7 +408,7 @@ class Replicas:
         except (botocore.exceptions.BotoCoreError, botocore.exceptions.ClientError) as error:
             self.module.fail_json_aws(error, msg="UpdateTable on %s failed" % self.table_name)
 
-    def wait(self, done, description, deadline_left):
+    def wait(self, done, description, deadline_left, expect=None):
         def describe(table):
             replicas = ", ".join("%s=%s" % (r.get("RegionName"), r.get("ReplicaStatus"))
                                  for r in table.get("Replicas") or []) or "no replica"
@@ -413,7 +416,7 @@ class Replicas:
 
         try:
             return wait_for(self.describe, done, description, timeout=deadline_left(), delay=1.0,
-                            max_delay=10.0, describe=describe)
+                            max_delay=10.0, describe=describe, expect=expect)
         except WaitTimeout as error:
             fail_on_timeout(self.module, error, table_name=self.table_name)
 
@@ -488,6 +491,10 @@ def main():
     def table_active(t):
         return t.get("TableStatus") == "ACTIVE"
 
+    # AWS adds one replica at a time: each one is requested when the one before is noticed ACTIVE, so how late
+    # each is noticed adds up along the chain. A replica is expected to take as long as the one before it in this
+    # run (same table, same size): the wait reads just before that (common.wait_for's expect).
+    last_create = None
     blocked = False  # wait=false and an operation is under way that the next ones must wait for
     pending = []
     changed = False
@@ -520,10 +527,12 @@ def main():
             create = {"RegionName": region}
             if op.get("kms_key"):
                 create["KMSMasterKeyId"] = op["kms_key"]
+            requested = time.monotonic()
             replicas.update(ReplicaUpdates=[{"Create": create}])
             if params["wait"]:
                 replicas.wait(lambda t, r=region: replicas.replica_status(t, r) == "ACTIVE" and table_active(t),
-                              "the new replica in %s to be ACTIVE" % region, left)
+                              "the new replica in %s to be ACTIVE" % region, left, expect=last_create)
+                last_create = time.monotonic() - requested
             else:
                 blocked = True
         elif action == "delete_replica":

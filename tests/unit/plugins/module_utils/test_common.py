@@ -159,3 +159,50 @@ def test_a_client_that_cannot_be_made_fails_the_module_as_amazon_aws_does(monkey
     with pytest.raises(SystemExit):
         common.aws_client(module, "dynamodb")
     assert "requires a region" in module.failures[0]["msg"]
+
+
+class Operation:
+    """An operation that ends ``takes`` seconds after the wait starts, on the fake clock."""
+
+    def __init__(self, clock, takes):
+        self.clock = clock
+        self.takes = takes
+        self.reads = []
+
+    def __call__(self):
+        self.reads.append(self.clock.now)
+        return self.clock.now >= self.takes
+
+
+def test_an_expected_duration_puts_a_read_just_before_it_and_the_end_is_noticed_within_the_first_delay():
+    # A chain of replicas, each added when the one before is noticed ACTIVE: the next one is expected to take as
+    # long as the one before (21.6 s, of which 1.6 s was the lateness of noticing it).
+    clock = FakeClock()
+    op = Operation(clock, takes=20.0)
+    wait_for(op, bool, "the replica", timeout=600, delay=1.0, expect=21.6, sleep=clock.sleep, clock=clock)
+    assert 0.95 * 21.6 in [pytest.approx(t) for t in op.reads]
+    assert op.reads[-1] - 20.0 <= 1.0 + 1e-9
+    # without the expectation the same operation is noticed later (the backoff steps over its end)
+    clock_plain = FakeClock()
+    plain = Operation(clock_plain, takes=20.0)
+    wait_for(plain, bool, "the replica", timeout=600, delay=1.0, sleep=clock_plain.sleep, clock=clock_plain)
+    assert plain.reads[-1] > op.reads[-1]
+
+
+def test_before_the_expected_duration_the_reads_are_those_of_the_plain_backoff():
+    plain_clock, clock = FakeClock(), FakeClock()
+    plain, early = Operation(plain_clock, takes=6.0), Operation(clock, takes=6.0)
+    wait_for(plain, bool, "x", timeout=600, delay=1.0, sleep=plain_clock.sleep, clock=plain_clock)
+    wait_for(early, bool, "x", timeout=600, delay=1.0, expect=60.0, sleep=clock.sleep, clock=clock)
+    assert early.reads == plain.reads
+
+
+def test_an_operation_longer_than_expected_is_read_again_from_the_first_delay_with_backoff():
+    clock = FakeClock()
+    op = Operation(clock, takes=100.0)
+    wait_for(op, bool, "x", timeout=600, delay=1.0, expect=20.0, sleep=clock.sleep, clock=clock)
+    after = [t for t in op.reads if t >= 19.0 - 1e-9]
+    gaps = [round(b - a, 6) for a, b in zip(after, after[1:])]
+    assert gaps[0] == pytest.approx(1.0)
+    assert all(b >= a for a, b in zip(gaps, gaps[1:-1]))  # backs off again, never a fixed tight loop
+    assert op.reads[-1] - 100.0 <= 10.0 + 1e-9
