@@ -21,8 +21,9 @@ description:
     the other, each waited on until it is C(ACTIVE) (or gone) before the next. A replica that is already
     C(CREATING), for example after an interrupted run, is waited on, never created again.
   - "Waiting reads C(DescribeTable) with backoff: from 1 s, each wait a tenth longer, up to 10 s. A replica created
-    after another one in the same run is expected to take as long as the one before it took: a read is made just
-    before that time, so each replica of a chain is noticed about as soon as it is C(ACTIVE)."
+    after another one is expected to take as long as the one before it took (or, for one already C(CREATING) when
+    the module started, as long as it was waited for): a read is made just before that time, so each replica of a
+    chain is noticed about as soon as it is C(ACTIVE)."
   - Before any change the module refuses, with the fix in its message, a table of a legacy 2017.11.29
     global table, a replica region equal to the table's region or not a DynamoDB region of the table's
     partition known to botocore, a provisioned-capacity table without write auto scaling, a table that
@@ -518,8 +519,12 @@ def main():
                 continue
             acted = True
             if action == "wait_active":
+                began = time.monotonic()
                 replicas.wait(lambda t, r=region: replicas.replica_status(t, r) == "ACTIVE" and table_active(t),
                               "the replica in %s to be ACTIVE" % region, left)
+                # it was requested before this wait began (by an earlier run, or the same task with wait=false):
+                # it took at least this long, the replica after it is expected to take as long
+                last_create = time.monotonic() - began
             else:
                 replicas.wait(lambda t, r=region: replicas.replica_status(t, r) is None and table_active(t),
                               "the replica in %s to be deleted" % region, left)
