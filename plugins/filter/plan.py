@@ -21,6 +21,10 @@ record tag or the generated buckets.
 
 ``body | mysfits.multi_region.dashboard_plan(widgets, metrics, absent_widgets, initial_widgets)``: what
 ``cloudwatch_dashboard`` would return about the merge (``changed``, ``widgets_added``...).
+
+``waited | mysfits.multi_region.secondary_region_fact(region, services)``: the mm_region fact of a secondary region
+from ``cloudformation_wait``'s reading of its stack (``stack_resources: true``), as ``application_info`` makes it
+from the same reads (module_utils.discovery), or None when the discovery would read more.
 """
 
 from __future__ import annotations
@@ -28,6 +32,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 from ansible_collections.mysfits.multi_region.plugins.module_utils import dashboard as dash
+from ansible_collections.mysfits.multi_region.plugins.module_utils import discovery
 from ansible_collections.mysfits.multi_region.plugins.module_utils import ddb_replica
 from ansible_collections.mysfits.multi_region.plugins.module_utils import pipeline as pipe
 from ansible_collections.mysfits.multi_region.plugins.module_utils import stack as st
@@ -131,6 +136,12 @@ def dashboard_plan(body, widgets=None, metrics=None, absent_widgets=None, initia
     return dict(plan.as_result(), changed=plan.changed, created=plan.created and plan.changed, body=plan.after)
 
 
+def secondary_region_fact(facts, region, services):
+    """mm_region of a secondary region from cloudformation_wait's result for its stack (with stack_resources), as
+    the discovery makes it from the same reads; None when the discovery has more to read."""
+    return discovery.secondary_fact_of_wait(region, facts, services)
+
+
 class FilterModule:
     def filters(self):
         return {
@@ -138,4 +149,5 @@ class FilterModule:
             "replica_plan": _plain_args(replica_plan),
             "stage_plan": _plain_args(stage_plan),
             "dashboard_plan": _plain_args(dashboard_plan),
+            "secondary_region_fact": _plain_args(secondary_region_fact),
         }

@@ -324,6 +324,36 @@ def region_fact(region, role, stack, resources, services, details, cluster=None,
     }
 
 
+def secondary_fact(region, stack, resources, services, details=None):
+    """A secondary region's mm_region from its stack, its resources and (when read) its ECS services' details;
+    with the services whose target group is known only to their ECS service (DescribeServices), when none was
+    read."""
+    names = stack_service_names(services, resources, outputs_of(stack))
+    fact = region_fact(region, "secondary", stack, resources, services, details or {}, service_names=names)
+    return fact, [name for name, arn in fact["target_groups"].items() if not arn]
+
+
+def secondary_fact_of_wait(region, facts, services):
+    """A secondary region's mm_region from cloudformation_wait's reading of its stack (``facts``: the stack as
+    amazon.aws.cloudformation_info returns it, with ``stack_resource_list``): the fact the discovery makes from the
+    same reads, or None when it would read more (the resources of nested stacks, the target group of an ECS
+    service)."""
+    description = (facts or {}).get("stack_description") or {}
+    listed = (facts or {}).get("stack_resource_list")
+    if not description.get("stack_id") or listed is None:
+        return None
+    stack = {"StackId": description["stack_id"], "StackName": description.get("stack_name"),
+             "StackStatus": description.get("stack_status"),
+             "Outputs": [{"OutputKey": o.get("output_key"), "OutputValue": o.get("output_value")}
+                         for o in description.get("outputs") or []]}
+    resources = [{"LogicalResourceId": r.get("logical_resource_id"), "PhysicalResourceId": r.get("physical_resource_id"),
+                  "ResourceType": r.get("resource_type")} for r in listed]
+    if nested_stack_ids(resources):
+        return None
+    fact, lacking = secondary_fact(region, stack, resources, services)
+    return None if lacking else fact
+
+
 def containers(services, details, primary_names):
     """Each service's container: set by the user, else the primary ECS service's load-balanced container."""
     out = []

@@ -62,8 +62,9 @@ def wants_events(mode, status):
     return status is not None and not succeeded(status)
 
 
-def stack_facts(stack, events=None):
-    """One stack as amazon.aws.cloudformation_info returns it (keys in snake_case)."""
+def stack_facts(stack, events=None, resources=None):
+    """One stack as amazon.aws.cloudformation_info returns it (keys in snake_case); ``resources``: its
+    ListStackResources summaries (cloudformation_info's ``stack_resource_list``)."""
     facts = {
         "stack_description": stack,
         "stack_outputs": {o["OutputKey"]: o.get("OutputValue") for o in stack.get("Outputs") or []},
@@ -72,6 +73,8 @@ def stack_facts(stack, events=None):
     }
     if events is not None:
         facts["stack_events"] = events
+    if resources is not None:
+        facts["stack_resource_list"] = resources
     return camel_dict_to_snake_dict(facts, ignore_list=("stack_outputs", "stack_parameters", "stack_tags"))
 
 

@@ -568,12 +568,10 @@ def secondary_region(reader, d, params, result, region, account, template_body, 
     found = reader.resources(region, secondary["StackId"])
     if params["template"]:
         result["secondary_templates"][region] = d.template_text(reader.template(region, secondary["StackId"]))
-    names = d.stack_service_names(services, found, d.outputs_of(secondary))
-    fact = d.region_fact(region, "secondary", secondary, found, services, {}, service_names=names)
-    missing_groups = [n for n, arn in fact["target_groups"].items() if not arn]
+    fact, missing_groups = d.secondary_fact(region, secondary, found, services)
     if missing_groups:
-        details = reader.ecs_services(region, fact["cluster"], [names[n] for n in missing_groups])
-        fact = d.region_fact(region, "secondary", secondary, found, services, details, service_names=names)
+        details = reader.ecs_services(region, fact["cluster"], [fact["services"][n] for n in missing_groups])
+        fact = d.secondary_fact(region, secondary, found, services, details)[0]
     result["regions"][region] = fact
 
 

@@ -63,12 +63,21 @@ options:
     type: str
     choices: [always, on_failure, never]
     default: on_failure
+  stack_resources:
+    description:
+      - Also list the stack's resources (C(ListStackResources), every page) when the wait ends in a successful
+        C(_COMPLETE) state, as M(amazon.aws.cloudformation_info) does with its option of the same name
+        (RV(cloudformation.stack_resource_list)). The stack's outputs and resources are then known from this one
+        run, without a further read.
+    type: bool
+    default: false
 extends_documentation_fragment:
   - amazon.aws.common.modules
   - amazon.aws.region.modules
   - amazon.aws.boto3
 notes:
-  - Needs C(cloudformation:DescribeStacks) and, for events, C(cloudformation:DescribeStackEvents).
+  - Needs C(cloudformation:DescribeStacks) and, for events, C(cloudformation:DescribeStackEvents); for
+    O(stack_resources), C(cloudformation:ListStackResources).
   - A missing stack is not an error; check RV(exists).
 seealso:
   - module: mysfits.multi_region.cloudformation_stack
@@ -154,6 +163,13 @@ cloudformation:
       returned: when the stack exists and O(stack_events) asked for them
       type: list
       elements: dict
+    stack_resource_list:
+      description: C(ListStackResources)'s summaries of the stack's resources, keys in snake_case.
+      returned: with O(stack_resources=true), when the stack ended in a successful C(_COMPLETE) state
+      type: list
+      elements: dict
+      sample: [{"logical_resource_id": "ECSCluster", "physical_resource_id": "mm-secondary-region-ECSCluster-1",
+                "resource_type": "AWS::ECS::Cluster", "resource_status": "CREATE_COMPLETE"}]
 """
 
 import time
@@ -186,6 +202,7 @@ def main():
         backoff=dict(type="float", default=1.5),
         absent_timeout=dict(type="int", default=0),
         stack_events=dict(type="str", choices=["always", "on_failure", "never"], default="on_failure"),
+        stack_resources=dict(type="bool", default=False),
     )
     module = AnsibleAWSModule(argument_spec=argument_spec, supports_check_mode=True)
     params = module.params
@@ -236,7 +253,14 @@ def main():
                 events = paginator.paginate(StackName=name).build_full_result()["StackEvents"]
             except (botocore.exceptions.ClientError, botocore.exceptions.BotoCoreError) as e:
                 module.fail_json_aws(e, msg="Could not read the events of the stack %s" % name)
-        result["cloudformation"][stack["StackName"]] = stack_facts(stack, events)
+        resources = None
+        if params["stack_resources"] and succeeded(stack["StackStatus"]):
+            try:
+                paginator = client.get_paginator("list_stack_resources")
+                resources = paginator.paginate(StackName=stack["StackId"]).build_full_result()["StackResourceSummaries"]
+            except (botocore.exceptions.ClientError, botocore.exceptions.BotoCoreError) as e:
+                module.fail_json_aws(e, msg="Could not list the resources of the stack %s" % name)
+        result["cloudformation"][stack["StackName"]] = stack_facts(stack, events, resources)
         if not succeeded(stack["StackStatus"]):
             result["failure_message"] = failure_message(name, module.region, stack["StackStatus"], events)
     module.exit_json(**result)

@@ -468,3 +468,52 @@ def test_several_dashboards_are_an_error_naming_them():
                            [LB_FULL])
     assert "Several dashboards in us-west-2" in str(error.value)
     assert "ReInvent-App-Dashboard, Team" in str(error.value) and "mm_dashboard_name" in str(error.value)
+
+
+def _secondary_world():
+    outputs = {"EcsClusterName": "Cluster-mm-secondary-region", "SecondaryLoadBalancerDNS": "alb-sec.us-east-1.elb",
+               "SecondaryMythicalServiceEcrRepo": "%s.dkr.ecr.us-east-1.amazonaws.com/mm-sec-mythi-9x" % ACCOUNT,
+               "SecondaryLikeServiceEcrRepo": "%s.dkr.ecr.us-east-1.amazonaws.com/mm-sec-likes-8y" % ACCOUNT,
+               "SecondaryXrayEcrRepo": "%s.dkr.ecr.us-east-1.amazonaws.com/mm-sec-xray-7z" % ACCOUNT}
+    service_arn = "arn:aws:ecs:us-east-1:%s:service/Cluster-mm-secondary-region/%s" % (ACCOUNT, "%s")
+    group = TG % ("us-east-1", ACCOUNT, "%s", "6d0ecf831eec9f09")
+    resources = [
+        resource("CoreEcsService", service_arn % "mm-secondary-region-CoreEcsService-Xy12AbC", d.ECS_SERVICE_TYPE),
+        resource("LikeEcsService", service_arn % "mm-secondary-region-LikeEcsService-Qw34ErT", d.ECS_SERVICE_TYPE),
+        resource("CoreTargetGroup", group % "mm-se-CoreT-1", d.TARGET_GROUP_TYPE),
+        resource("LikeTargetGroup", group % "mm-se-LikeT-2", d.TARGET_GROUP_TYPE),
+        resource("ECSCluster", "Cluster-mm-secondary-region", d.ECS_CLUSTER_TYPE),
+        resource("MythicalLoadBalancer", LB_ARN.replace("us-west-2", "us-east-1").replace("alb-mm-multi-region",
+                                                                                          "alb-mm-secondary-region"),
+                 d.LOAD_BALANCER_TYPE),
+    ]
+    return stack("mm-secondary-region", "us-east-1", outputs), resources
+
+
+def test_the_fact_of_a_waited_stack_is_the_discovery_s_fact_of_the_same_reads():
+    from ansible_collections.mysfits.multi_region.plugins.module_utils.stack import stack_facts
+
+    described, resources = _secondary_world()
+    services = resolved()
+    expected, lacking = d.secondary_fact("us-east-1", described, resources, services)
+    assert lacking == [] and expected["target_groups"]["core"].endswith("/mm-se-CoreT-1/6d0ecf831eec9f09")
+    # cloudformation_wait returns the stack as amazon.aws.cloudformation_info does (snake_case, stack_resource_list)
+    waited = stack_facts(described, resources=resources)
+    assert d.secondary_fact_of_wait("us-east-1", waited, services) == expected
+
+
+def test_a_waited_stack_whose_facts_need_more_reads_is_left_to_the_discovery():
+    from ansible_collections.mysfits.multi_region.plugins.module_utils.stack import stack_facts
+
+    described, resources = _secondary_world()
+    services = resolved()
+    # a target group known only to its ECS service (DescribeServices)
+    no_groups = [r for r in resources if r["ResourceType"] != d.TARGET_GROUP_TYPE]
+    assert d.secondary_fact("us-east-1", described, no_groups, services)[1] == ["core", "like"]
+    assert d.secondary_fact_of_wait("us-east-1", stack_facts(described, resources=no_groups), services) is None
+    # nested stacks: the discovery reads their resources too
+    nested = resources + [resource("Nested", NESTED_ARN, d.NESTED_STACK_TYPE)]
+    assert d.secondary_fact_of_wait("us-east-1", stack_facts(described, resources=nested), services) is None
+    # resources not listed, or no stack
+    assert d.secondary_fact_of_wait("us-east-1", stack_facts(described), services) is None
+    assert d.secondary_fact_of_wait("us-east-1", {}, services) is None
