@@ -164,7 +164,7 @@ def normalise_group(where, item):
 def normalise_listener(where, item):
     if not isinstance(item, dict):
         raise AcceleratorInputError(where, "each listener is a dict with port_ranges")
-    known = {"protocol", "port_ranges", "client_affinity", "endpoint_groups"}
+    known = {"protocol", "port_ranges", "client_affinity", "endpoint_groups", "absent_endpoint_groups"}
     unknown = set(item) - known
     if unknown:
         raise AcceleratorInputError(where, "unknown keys %s (known: %s)" % (
@@ -182,8 +182,15 @@ def normalise_listener(where, item):
         raise AcceleratorInputError(where + ".endpoint_groups", "a listener has at most one endpoint group per "
                                     "region; merge the groups of %s" % ", ".join(sorted(
                                         r for r in set(regions) if regions.count(r) > 1)))
+    absent = item.get("absent_endpoint_groups") or []
+    if not isinstance(absent, list) or not all(isinstance(r, str) and r for r in absent):
+        raise AcceleratorInputError(where + ".absent_endpoint_groups", "give a list of region names")
+    both = sorted(set(absent) & set(regions))
+    if both:
+        raise AcceleratorInputError(where + ".absent_endpoint_groups", "%s also in endpoint_groups: a region's "
+                                    "group is either wanted or removed, not both" % ", ".join(both))
     return {"Protocol": protocol, "PortRanges": _port_ranges(where + ".port_ranges", item.get("port_ranges")),
-            "ClientAffinity": affinity, "EndpointGroups": groups}
+            "ClientAffinity": affinity, "EndpointGroups": groups, "AbsentEndpointGroups": sorted(set(absent))}
 
 
 def normalise_input(params):
@@ -207,7 +214,10 @@ def normalise_input(params):
     for key, value in tags.items():
         if not 1 <= len(str(key)) <= 128 or len(str(value)) > 256:
             raise AcceleratorInputError("tags", "keys are 1-128 characters and values at most 256: %r" % key)
-    return {"Name": name, "Enabled": params.get("enabled", True), "Tags": {str(k): str(v) for k, v in tags.items()},
+    enabled = params.get("enabled", True)
+    if enabled is not None and not isinstance(enabled, bool):
+        raise AcceleratorInputError("enabled", "true, false, or not given (left as it is)")
+    return {"Name": name, "Enabled": enabled, "Tags": {str(k): str(v) for k, v in tags.items()},
             "Listeners": listeners}
 
 
@@ -312,14 +322,15 @@ def plan_present(current, desired, purge_listeners=False, purge_endpoint_groups=
     after = {"accelerator": copy.deepcopy(accelerator), "tags": dict(current.get("tags") or {}), "listeners": []}
     if accelerator is None:
         steps.append({"operation": "CreateAccelerator", "produces": "accelerator", "params": {
-            "Name": desired["Name"], "Enabled": desired["Enabled"], "IpAddressType": "IPV4",
+            "Name": desired["Name"], "Enabled": desired["Enabled"] is not False, "IpAddressType": "IPV4",
             "Tags": [{"Key": k, "Value": v} for k, v in sorted(desired["Tags"].items())]}})
-        after["accelerator"] = {"Name": desired["Name"], "Enabled": desired["Enabled"], "IpAddressType": "IPV4"}
+        after["accelerator"] = {"Name": desired["Name"], "Enabled": desired["Enabled"] is not False,
+                                "IpAddressType": "IPV4"}
         after["tags"] = dict(desired["Tags"])
         accelerator_arn = None
     else:
         accelerator_arn = accelerator["AcceleratorArn"]
-        if accelerator.get("Enabled") != desired["Enabled"]:
+        if desired["Enabled"] is not None and accelerator.get("Enabled") != desired["Enabled"]:
             steps.append({"operation": "UpdateAccelerator", "params": {
                 "AcceleratorArn": accelerator_arn, "Enabled": desired["Enabled"]}})
             after["accelerator"]["Enabled"] = desired["Enabled"]
@@ -372,8 +383,8 @@ def plan_present(current, desired, purge_listeners=False, purge_endpoint_groups=
                 group_steps, group_view = plan_group(have, group, purge_endpoints)
                 steps += group_steps
             views.append(group_view)
-        for region, group in groups.items():  # groups the task does not name
-            if purge_endpoint_groups:
+        for region, group in groups.items():  # groups the task does not name (or names as absent)
+            if purge_endpoint_groups or region in wanted["AbsentEndpointGroups"]:
                 steps.append({"operation": "DeleteEndpointGroup",
                               "params": {"EndpointGroupArn": group["EndpointGroupArn"]}})
             else:

@@ -13,7 +13,8 @@ version_added: 0.2.0
 description:
   - Finds the standard accelerator named O(name) and brings it, its listeners (matched by protocol and
     overlapping port ranges) and their endpoint groups (one per region, matched by region) to what the task
-    names. Nothing the task does not name is removed unless a C(purge_*) option asks for it; a setting the task
+    names. Nothing the task does not name is removed unless a C(purge_*) option asks for it (or
+    O(listeners[].absent_endpoint_groups) names the region); a setting the task
     leaves out (a traffic dial, a health-check setting, an endpoint weight) is left as it is.
   - Global Accelerator's API is served in US West (Oregon) only. The module always creates its client for
     V(us-west-2), whatever O(region) (or C(AWS_REGION)) says; the endpoint groups name their own regions.
@@ -34,9 +35,10 @@ options:
     choices: [present, absent]
     default: present
   enabled:
-    description: Whether the accelerator accepts traffic.
+    description:
+      - Whether the accelerator accepts traffic. Not given, a new accelerator is enabled and an existing one is
+        left as it is (a task that only sets dials or removes a region never enables a disabled accelerator).
     type: bool
-    default: true
   tags:
     description: Tags merged into the accelerator's tags (other tags are kept).
     type: dict
@@ -106,6 +108,15 @@ options:
             type: list
             elements: raw
             default: []
+      absent_endpoint_groups:
+        description:
+          - Regions whose endpoint groups this listener must not have; an existing one is deleted (the other groups
+            are left as they are without O(purge_endpoint_groups)). Removing one region, as
+            C(playbooks/teardown.yml) does, names only that region here and no O(listeners[].endpoint_groups).
+          - A region cannot be both here and in O(listeners[].endpoint_groups).
+        type: list
+        elements: str
+        default: []
   purge_listeners:
     description: Delete listeners (with their endpoint groups) that the task does not name.
     type: bool
@@ -165,6 +176,13 @@ EXAMPLES = r"""
           - region: us-east-1
             traffic_dial_percentage: 10
 
+- name: Take us-east-1 out (its endpoint group goes; the other groups and settings are kept)
+  mysfits.multi_region.global_accelerator:
+    name: mysfits-front-door
+    listeners:
+      - port_ranges: [{from_port: 80}]
+        absent_endpoint_groups: [us-east-1]
+
 - name: Remove it (disable, wait, delete)
   mysfits.multi_region.global_accelerator:
     name: mysfits-front-door
@@ -204,7 +222,7 @@ def main():
     argument_spec = dict(
         name=dict(type="str", required=True),
         state=dict(type="str", default="present", choices=["present", "absent"]),
-        enabled=dict(type="bool", default=True),
+        enabled=dict(type="bool"),
         tags=dict(type="dict", default={}),
         listeners=dict(type="list", elements="dict", default=[], options=dict(
             protocol=dict(type="str", default="TCP", choices=["TCP", "UDP"]),
@@ -223,6 +241,7 @@ def main():
                 health_check_protocol=dict(type="str"),
                 endpoints=dict(type="list", elements="raw", default=[]),
             )),
+            absent_endpoint_groups=dict(type="list", elements="str", default=[]),
         )),
         purge_listeners=dict(type="bool", default=False),
         purge_endpoint_groups=dict(type="bool", default=False),

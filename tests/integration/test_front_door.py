@@ -202,15 +202,23 @@ def test_a_region_without_a_load_balancer_fails_naming_it_and_changes_nothing(aw
 
 
 def _teardown_alarms_play(tmp_path):
-    """The alarms part of playbooks/teardown.yml for the secondary (the rest of it needs pipelines this world lacks)."""
+    """The alarms and front door part of playbooks/teardown.yml for the secondary, its tasks as teardown.yml has
+    them (the rest of it needs pipelines this world lacks)."""
+    import yaml
+    with open("playbooks/teardown.yml") as handle:
+        [removal] = [play for play in yaml.safe_load(handle) if play["name"].startswith("Remove the region")]
+    steps = {task["name"]: task for task in removal["tasks"]}
+    alarms_step = dict(steps["Remove the region's alarms and its alarm widget"],
+                       vars={"alarms_regions": [PRIMARY], "alarms_absent_regions": [SECONDARY],
+                             "alarms_update_only": True})
+    front_door_step = steps["Remove the region's endpoint group from the front door"]
+    assert front_door_step["vars"] == {"front_door_absent_regions": ["{{ confirm_teardown }}"]}
     playbook = tmp_path / "teardown-alarms.yml"
     playbook.write_text(json.dumps([
         {"hosts": "regions", "gather_facts": False, "tasks": [
             {"ansible.builtin.include_role": {"name": "mysfits.multi_region.secondary_stack", "tasks_from": "wait"}}]},
-        {"hosts": "primary", "gather_facts": False, "tasks": [
-            {"ansible.builtin.include_role": {"name": "mysfits.multi_region.alarms"},
-             "vars": {"alarms_regions": [PRIMARY], "alarms_absent_regions": [SECONDARY],
-                      "alarms_update_only": True}}]}]))
+        {"hosts": "primary", "gather_facts": False, "vars": {"confirm_teardown": SECONDARY},
+         "tasks": [alarms_step, front_door_step]}]))
     return str(playbook)
 
 
@@ -222,11 +230,31 @@ def test_teardown_of_a_region_removes_its_alarms_and_widget_and_creates_none(aws
     assert nothing.rc == 0, nothing
     assert mutating(aws, mark, "cloudwatch") == []
     assert alarms(aws, PRIMARY) == ({}, {}) and alarms(aws, SECONDARY) == ({}, {})
+    # ... and without a front door its front door step creates none (it only lists the accelerators)
+    assert mutating(aws, mark) == [] and set(ga_calls(aws, mark)) == {"ListAccelerators"}
 
     assert run_playbook("playbooks/front_door.yml", aws.env(), inventory=world["inventory"]).rc == 0
+    # the accelerator disabled by hand: taking a region out never enables it again
+    accelerator, listener, before = groups(aws)
+    ga = aws.client("globalaccelerator")
+    ga.update_accelerator(AcceleratorArn=accelerator["AcceleratorArn"], Enabled=False)
+    ga.update_endpoint_group(EndpointGroupArn=before[PRIMARY]["EndpointGroupArn"], TrafficDialPercentage=70)
+
+    mark = aws.control.last_seq()
+    planned = run_playbook(play, aws.env(), inventory=world["inventory"], check=True, diff=True)
+    assert planned.rc == 0, planned
+    assert aws.control.mutating_calls(since=mark) == []
+    assert recap_changed(planned, PRIMARY) > 0
+
     mark = aws.control.last_seq()
     torn = run_playbook(play, aws.env(), inventory=world["inventory"])
     assert torn.rc == 0, torn
+    # The secondary's endpoint group leaves the front door (before its load balancer would go with its stack);
+    # the primary's group keeps its dial, the listener and the accelerator (still disabled) stay.
+    assert mutating(aws, mark) == ["DeleteEndpointGroup"]
+    accelerator, after_listener, after = groups(aws)
+    assert sorted(after) == [PRIMARY] and after_listener["ListenerArn"] == listener["ListenerArn"]
+    assert after[PRIMARY]["TrafficDialPercentage"] == 70 and accelerator["Enabled"] is False
     operations = [(c["region"], c["operation"]) for c in aws.control.mutating_calls(since=mark)
                   if c["service"] == "cloudwatch"]
     # The primary's composite alarm stops naming the replication alarm towards the secondary before it goes;
@@ -246,4 +274,5 @@ def test_teardown_of_a_region_removes_its_alarms_and_widget_and_creates_none(aws
     mark = aws.control.last_seq()
     again = run_playbook(play, aws.env(), inventory=world["inventory"])
     assert again.rc == 0 and mutating(aws, mark, "cloudwatch") == [], again
+    assert mutating(aws, mark) == []
     assert recap_changed(again, PRIMARY) == 0  # reading which regions have alarms changes nothing

@@ -214,3 +214,40 @@ def test_read_current_walks_every_list():
     read = ga.read_current(paged, lambda arn: [{"Key": "app", "Value": "mm"}], "front")
     assert read == current(tags={"app": "mm"})
     assert ga.read_current(paged, None, "absent-one") == {"accelerator": None, "tags": {}, "listeners": []}
+
+
+def test_absent_endpoint_group_deletes_that_region_only_and_keeps_the_others():
+    # teardown of one region (playbooks/teardown.yml): the listener named by its port, no wanted groups
+    theirs = current([group("us-west-2", [WEST_ALB], suffix="aaaaaaaaaaaa"),
+                      group("us-east-1", [EAST_ALB], suffix="bbbbbbbbbbbb"),
+                      group("eu-west-1", [], suffix="cccccccccccc")])
+    wanted = desired([], listeners=[{"port_ranges": [{"from_port": 80}], "absent_endpoint_groups": ["us-east-1"]}])
+    steps, after = ga.plan_present(theirs, wanted)
+    assert steps == [{"operation": "DeleteEndpointGroup",
+                      "params": {"EndpointGroupArn": LIS + "/endpoint-group/bbbbbbbbbbbb"}}]
+    assert {g["EndpointGroupRegion"] for g in after["listeners"][0]["EndpointGroups"]} == {"us-west-2", "eu-west-1"}
+    # gone already (a re-run of the teardown): nothing to do
+    assert present_steps(current([group("us-west-2", [WEST_ALB], suffix="aaaaaaaaaaaa")]), wanted) == []
+
+
+def test_absent_endpoint_group_also_wanted_is_refused_naming_the_option():
+    with pytest.raises(ga.AcceleratorInputError) as raised:
+        desired(listeners=[{"port_ranges": [{"from_port": 80}], "absent_endpoint_groups": ["us-east-1"],
+                            "endpoint_groups": [{"region": "us-east-1", "endpoints": [EAST_ALB]}]}])
+    assert raised.value.parameter == "listeners[0].absent_endpoint_groups"
+    assert "us-east-1 also in endpoint_groups" in str(raised.value)
+    with pytest.raises(ga.AcceleratorInputError) as raised:
+        desired(listeners=[{"port_ranges": [{"from_port": 80}], "absent_endpoint_groups": [""]}])
+    assert raised.value.parameter == "listeners[0].absent_endpoint_groups"
+
+
+def test_enabled_not_given_leaves_an_existing_accelerator_as_it_is_and_enables_a_new_one():
+    dials_only = desired([{"region": "us-east-1", "traffic_dial_percentage": 10}], enabled=None)
+    steps = present_steps(current(enabled=False), dials_only)
+    assert operations(steps) == ["UpdateEndpointGroup"]  # no UpdateAccelerator: it stays disabled
+    steps = present_steps({"accelerator": None, "tags": {}, "listeners": []}, desired(enabled=None))
+    assert steps[0]["operation"] == "CreateAccelerator" and steps[0]["params"]["Enabled"] is True
+    assert operations(present_steps(current(enabled=False), desired(enabled=True)))[0] == "UpdateAccelerator"
+    with pytest.raises(ga.AcceleratorInputError) as raised:
+        desired(enabled="yes")
+    assert raised.value.parameter == "enabled"
