@@ -91,6 +91,17 @@ options:
     description: Also read the table (C(DescribeTable) in O(region)) into RV(table).
     type: bool
     default: false
+  table_check:
+    description:
+      - "With O(table=true), also check the table as M(mysfits.multi_region.ddb_global_replica) would before adding
+        replicas in O(secondary_regions) (O(mysfits.multi_region.ddb_global_replica#module:state=present)): the same
+        reads beyond C(DescribeTable) (C(DescribeGlobalTable) for a table that is not a version 2019.11.21 global
+        table, the write auto scaling of a provisioned table that gets a replica, the table's KMS key when a replica
+        is to be created) and the same plan, returned in RV(table_check). A refusal is returned there as data; it
+        does not fail this module."
+      - A re-run on a table that has every replica already makes no read beyond C(DescribeTable).
+    type: bool
+    default: false
   service_file:
     description:
       - A file to read (C(codecommit:GetFile)) in every service's repository, on its branch, for example
@@ -130,7 +141,8 @@ notes:
     (O(template) or O(plan_missing)), C(codepipeline:GetPipeline), C(ecs:DescribeServices),
     C(cloudwatch:ListDashboards) and C(cloudwatch:GetDashboard) (O(dashboard_name), O(dashboard_discover)),
     C(ec2:DescribeRegions) (O(enabled_regions)), C(dynamodb:DescribeTable) (O(table)), C(codecommit:GetFile)
-    (O(service_file)) and C(tag:GetResources) (O(pipeline_records)).
+    (O(service_file)) and C(tag:GetResources) (O(pipeline_records)); with O(table_check), those of
+    M(mysfits.multi_region.ddb_global_replica) in check mode.
   - "What the roles of the collection do with these reads: they plan from them (the same functions the modules
     plan with) and run a module only where its plan has something to change; the module then reads again before
     it changes anything. A re-run that finds every region set up makes this module's reads and no other."
@@ -214,6 +226,14 @@ table:
   description: The table as C(DescribeTable) returns it (C(Table)); null when there is no such table.
   returned: when O(table=true)
   type: dict
+table_check:
+  description:
+    - What M(mysfits.multi_region.ddb_global_replica) returns in check mode for the table and O(secondary_regions)
+      (C(changed), C(operations), C(pending_operations), C(replicas), C(table_status) and the rest of its return
+      values), or, when it would refuse, C(msg) (the module's message, what to fix) with C(table_status) (null when
+      the table does not exist) and C(problems) when the plan listed them; no C(operations) then.
+  returned: when O(table=true) and O(table_check=true)
+  type: dict
 service_files:
   description:
     - Service name to the file O(service_file) in its repository and branch - C(repository), C(branch), C(path),
@@ -261,6 +281,7 @@ from ansible_collections.amazon.aws.plugins.module_utils.botocore import is_boto
 from ansible_collections.amazon.aws.plugins.module_utils.botocore import is_boto3_error_message
 from ansible_collections.amazon.aws.plugins.module_utils.modules import AnsibleAWSModule
 
+from ansible_collections.mysfits.multi_region.plugins.module_utils import ddb_replica_api
 from ansible_collections.mysfits.multi_region.plugins.module_utils import discovery as d
 from ansible_collections.mysfits.multi_region.plugins.module_utils.common import aws_client
 from ansible_collections.mysfits.multi_region.plugins.module_utils.pipeline import RECORD_TAG
@@ -434,6 +455,7 @@ def main():
             template_on_demand=dict(type="bool", default=False),
             enabled_regions=dict(type="bool", default=False),
             table=dict(type="bool", default=False),
+            table_check=dict(type="bool", default=False),
             service_file=dict(type="str"),
             pipeline_records=dict(type="bool", default=False),
         ),
@@ -466,6 +488,9 @@ def main():
     result["table_name"] = d.table_name(params["table_name"], outputs)
     if params["table"]:
         result["table"] = reader.table(primary, result["table_name"])
+        if params["table_check"]:
+            reads = ddb_replica_api.TableReads(reader.client, primary, result["table_name"], module.warn)
+            result["table_check"] = ddb_replica_api.check_result(reads, result["table"], params["secondary_regions"])
 
     if params["dashboard_name"]:
         result["dashboards"] = reader.dashboards(primary)

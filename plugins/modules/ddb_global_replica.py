@@ -252,12 +252,10 @@ problems:
 import time
 
 try:
-    import boto3
     import botocore
 except ImportError:
     pass  # handled by AnsibleAWSModule
 
-from ansible_collections.amazon.aws.plugins.module_utils.botocore import is_boto3_error_code
 from ansible_collections.amazon.aws.plugins.module_utils.modules import AnsibleAWSModule
 
 from ansible_collections.mysfits.multi_region.plugins.module_utils.common import WaitTimeout
@@ -265,142 +263,31 @@ from ansible_collections.mysfits.multi_region.plugins.module_utils.common import
 from ansible_collections.mysfits.multi_region.plugins.module_utils.common import fail_on_timeout
 from ansible_collections.mysfits.multi_region.plugins.module_utils.common import wait_for
 from ansible_collections.mysfits.multi_region.plugins.module_utils import ddb_replica as plan_lib
+from ansible_collections.mysfits.multi_region.plugins.module_utils import ddb_replica_api as api
 
 
-def known_dynamodb_regions(table_region):
-    """DynamoDB regions of the table's partition in botocore's endpoint data, or None if unknown."""
-    try:
-        session = boto3.session.Session()
-        partition = session.get_partition_for_region(table_region)
-        regions = session.get_available_regions("dynamodb", partition_name=partition)
-    except (ValueError, botocore.exceptions.BotoCoreError, AttributeError):
-        return None
-    return set(regions) or None
+class Replicas(api.TableReads):
+    """The table's reads (module_utils ddb_replica_api, shared with application_info) and its changes."""
 
-
-class Replicas:
     def __init__(self, module):
         self.module = module
-        arn_region, self.table_name = plan_lib.table_region_from_arn(module.params["name"])
+        arn_region, table_name = plan_lib.table_region_from_arn(module.params["name"])
         explicit = module.params.get("region")
         if arn_region and explicit and explicit != arn_region:
             module.fail_json(msg="name is an ARN in region %s but region is %s: they must be the same (or leave "
                                  "region out)." % (arn_region, explicit))
-        self.region = arn_region or module.region
-        if not self.region:
+        region = arn_region or module.region
+        if not region:
             module.fail_json(msg="The table's region is unknown: set region (or use a table ARN as name).")
-        self.client = aws_client(module, "dynamodb", region=self.region)
+        super().__init__(lambda service, where: aws_client(module, service, region=where), region, table_name,
+                         module.warn)
         self.operations = []
 
-    # reads
     def describe(self):
         try:
-            return self.client.describe_table(aws_retry=True, TableName=self.table_name)["Table"]
-        except is_boto3_error_code("ResourceNotFoundException"):
-            self.module.fail_json(msg="Table %s does not exist in %s: check name and region (this module adds "
-                                      "replicas to an existing table, it does not create it)."
-                                      % (self.table_name, self.region), table_status=None)
-        except (botocore.exceptions.BotoCoreError, botocore.exceptions.ClientError) as error:  # pylint: disable=duplicate-except
-            self.module.fail_json_aws(error, msg="Could not describe table %s" % self.table_name)
-
-    def is_legacy(self, table):
-        if table.get("GlobalTableVersion") == plan_lib.CURRENT_VERSION:
-            return False
-        if table.get("GlobalTableVersion") == plan_lib.LEGACY_VERSION:
-            return True
-        try:
-            self.client.describe_global_table(aws_retry=True, GlobalTableName=self.table_name)
-        except is_boto3_error_code("GlobalTableNotFoundException"):
-            return False
-        except is_boto3_error_code("AccessDeniedException"):  # pylint: disable=duplicate-except
-            self.module.warn("No permission for dynamodb:DescribeGlobalTable; the legacy (2017.11.29) check "
-                             "relies on DescribeTable's GlobalTableVersion only.")
-            return False
-        except is_boto3_error_code("ValidationException") as error:  # pylint: disable=duplicate-except
-            if plan_lib.legacy_not_supported(error.response.get("Error", {}).get("Message")):
-                # Version 2017.11.29 does not exist in this region: no table here can belong to one.
-                return False
-            self.module.fail_json_aws(
-                error, msg="DescribeGlobalTable refused the legacy (2017.11.29) check of %s in %s with a validation "
-                           "error that does not say the legacy version is unavailable there; nothing was changed. "
-                           "Check the table name and region." % (self.table_name, self.region))
-        except (botocore.exceptions.BotoCoreError, botocore.exceptions.ClientError) as error:  # pylint: disable=duplicate-except
-            self.module.fail_json_aws(error, msg="Could not check whether %s is a legacy (2017.11.29) global table; "
-                                      "nothing was changed" % self.table_name)
-        return True
-
-    def unscaled_writes(self, table):
-        """Resources (the table, its global secondary indexes) whose write capacity has no auto scaling.
-
-        Auto scaling means a scalable target on the write dimension and a scaling policy for it.
-        """
-        scaling = aws_client(self.module, "application-autoscaling", region=self.region)
-        wanted = [("table/%s" % self.table_name, "dynamodb:table:WriteCapacityUnits")]
-        for index in table.get("GlobalSecondaryIndexes") or []:
-            wanted.append(("table/%s/index/%s" % (self.table_name, index["IndexName"]),
-                           "dynamodb:index:WriteCapacityUnits"))
-        try:
-            # Both lists page (DescribeScalableTargets at 50, DescribeScalingPolicies at 10): read every page.
-            targets = scaling.get_paginator("describe_scalable_targets").paginate(
-                ServiceNamespace="dynamodb",
-                ResourceIds=sorted(set(resource for resource, _dimension in wanted))).build_full_result()[
-                    "ScalableTargets"]
-            policies = []
-            for resource in sorted(set(t["ResourceId"] for t in targets)):
-                policies += scaling.get_paginator("describe_scaling_policies").paginate(
-                    ServiceNamespace="dynamodb", ResourceId=resource).build_full_result()["ScalingPolicies"]
-        except (botocore.exceptions.BotoCoreError, botocore.exceptions.ClientError) as error:
-            self.module.fail_json_aws(error, msg="Could not read the write auto scaling of %s" % self.table_name)
-        have_target = set((t["ResourceId"], t["ScalableDimension"]) for t in targets)
-        have_policy = set((p["ResourceId"], p["ScalableDimension"]) for p in policies)
-        return [resource for resource, dimension in wanted
-                if (resource, dimension) not in have_target or (resource, dimension) not in have_policy]
-
-    def customer_managed_key(self, table, to_create, replica_keys):
-        """True/False: the table's KMS key is (not) customer managed; None when no replica is to be created.
-
-        Also reads each key of ``replica_keys`` for a replica to create in its region, so that a key that does
-        not exist there fails before any change.
-        """
-        key_arn = plan_lib.table_kms_key(table)
-        if not key_arn:
-            return False  # an AWS owned key
-        if not to_create:
-            return None  # no replica to create: not needed, not read
-        try:
-            manager = self.describe_key(self.region, key_arn)["KeyManager"]
-        except is_boto3_error_code("AccessDeniedException"):
-            if all(replica_keys.get(region) for region in to_create):
-                self.module.warn("No permission for kms:DescribeKey on the table's key; going by replica_kms_keys, "
-                                 "which names a key for every new replica.")
-                return True
-            self.module.fail_json(msg="Table %s is encrypted with KMS key %s, and without kms:DescribeKey the "
-                                      "module cannot tell whether it is customer managed (then every new replica "
-                                      "needs a key in replica_kms_keys). Allow kms:DescribeKey or give "
-                                      "replica_kms_keys for %s." % (self.table_name, key_arn, ", ".join(to_create)),
-                                  table_status=table.get("TableStatus"))
-        cmk = manager == "CUSTOMER"
-        if cmk:
-            for region in to_create:
-                key = replica_keys.get(region)
-                if not key:
-                    continue
-                try:
-                    self.describe_key(region, key)
-                except is_boto3_error_code("NotFoundException"):
-                    self.module.fail_json(msg="replica_kms_keys[%s]: no KMS key %s in %s. Give a key of that "
-                                              "region (key id, key ARN, alias name or alias ARN)." % (
-                                                  region, key, region), table_status=table.get("TableStatus"))
-        return cmk
-
-    def describe_key(self, region, key):
-        kms = aws_client(self.module, "kms", region=region)
-        try:
-            return kms.describe_key(aws_retry=True, KeyId=key)["KeyMetadata"]
-        except is_boto3_error_code(["AccessDeniedException", "NotFoundException"]):
-            raise
-        except (botocore.exceptions.BotoCoreError, botocore.exceptions.ClientError) as error:  # pylint: disable=duplicate-except
-            self.module.fail_json_aws(error, msg="Could not read KMS key %s in %s" % (key, region))
+            return super().describe()
+        except api.CheckFailed as failed:
+            refuse(self.module, failed)
 
     # changes
     def update(self, **kwargs):
@@ -435,6 +322,12 @@ class Replicas:
         return None
 
 
+def refuse(module, failed):
+    if failed.error is not None:
+        module.fail_json_aws(failed.error, msg=failed.msg, **failed.extra)
+    module.fail_json(msg=failed.msg, **failed.extra)
+
+
 def main():
     argument_spec = dict(
         name=dict(type="str", required=True),
@@ -460,23 +353,12 @@ def main():
         module.fail_json(msg=" ".join(problems), problems=problems)
 
     table = replicas.describe()
-    legacy = replicas.is_legacy(table)
-    current = plan_lib.current_replicas(table, replicas.region)
-    unscaled = None
-    if (params["state"] == "present" and plan_lib.billing_mode(table) == "PROVISIONED"
-            and any(r not in current for r in params["replica_regions"]) and not legacy):
-        unscaled = replicas.unscaled_writes(table)
-    to_create = [r for r in params["replica_regions"] if current.get(r) in (None, "DELETING")] \
-        if params["state"] == "present" else []
-    cmk = replicas.customer_managed_key(table, to_create, params["replica_kms_keys"]) if not legacy else None
     try:
-        operations = plan_lib.plan_replicas(
-            table, replicas.region, params["replica_regions"], state=params["state"], purge=params["purge"],
-            enable_streams=params["enable_streams"], known_regions=known_dynamodb_regions(replicas.region),
-            legacy=legacy, unscaled_writes=unscaled, replica_kms_keys=params["replica_kms_keys"],
-            customer_managed_key=cmk)
-    except plan_lib.PlanError as error:
-        module.fail_json(msg=str(error), problems=error.problems, table_status=table.get("TableStatus"))
+        operations = api.check(replicas, table, params["replica_regions"], state=params["state"],
+                               purge=params["purge"], enable_streams=params["enable_streams"],
+                               replica_kms_keys=params["replica_kms_keys"])
+    except api.CheckFailed as failed:
+        refuse(module, failed)
 
     replicas.operations = operations
     changed = plan_lib.is_change(operations)

@@ -229,3 +229,39 @@ def test_a_host_that_is_not_an_enabled_region_fails_before_any_other_read(aws, m
                                                 "secondary_regions": ["us-west-9"]}, region=PRIMARY)
     assert result["failed"] and "Not a region enabled for this account (ec2 describe-regions): us-west-9" in result["msg"]
     assert [c["operation"] for c in aws.control.calls(since)] == ["DescribeRegions"]
+
+
+def test_the_table_checked_as_the_replica_module_checks_it(aws, module_runner):
+    """table_check: ddb_global_replica's check-mode result from the discovery's own DescribeTable (no second one),
+    the same plan as the module's; with every replica there, no read beyond DescribeTable. Read-only."""
+    primary = create_stack(aws, PRIMARY, "mm-primary-region", dr=False)
+    args = {"primary_stack_name": "mm-primary-region", "secondary_regions": [SECONDARY], "table": True,
+            "table_check": True}
+    since = aws.control.last_seq()
+    result = module_runner("application_info", args, region=PRIMARY)
+    assert not result.get("failed"), result
+    made = aws.control.calls(since)
+    assert [c for c in made if c["mutating"]] == []
+    assert [c["operation"] for c in made].count("DescribeTable") == 1
+    module = module_runner("ddb_global_replica", {"name": primary["DynamoTable"], "replica_regions": [SECONDARY],
+                                                  "wait": False}, region=PRIMARY, check=True)
+    assert not module.get("failed"), module
+    for key in ("changed", "operations", "pending_operations", "replicas", "table_status"):
+        assert result["table_check"][key] == module[key], key
+    assert [o["action"] for o in result["table_check"]["operations"]][-1] == "create_replica"
+
+    # every replica there: DescribeTable only, nothing to change
+    module_runner("ddb_global_replica", {"name": primary["DynamoTable"], "replica_regions": [SECONDARY]},
+                  region=PRIMARY)
+    since = aws.control.last_seq()
+    again = module_runner("application_info", args, region=PRIMARY)
+    table_reads = [c["operation"] for c in aws.control.calls(since) if c["service"] in (
+        "dynamodb", "application-autoscaling", "kms")]
+    assert table_reads == ["DescribeTable"]
+    assert again["table_check"]["changed"] is False and again["table_check"]["operations"] == []
+
+    # a table that does not exist: the refusal as data, the module does not fail
+    missing = module_runner("application_info", dict(args, table_name="NoSuchTable"), region=PRIMARY)
+    assert not missing.get("failed"), missing
+    assert missing["table"] is None and missing["table_check"]["table_status"] is None
+    assert "does not exist" in missing["table_check"]["msg"] and "operations" not in missing["table_check"]

@@ -418,6 +418,13 @@ PREFLIGHT_CASES = {
                                   message="The primary stack 'no-such-stack' in us-west-2 is not found"),
     "missing table": dict(extra_vars={"mm_table_name": "NoSuchTable"},
                           message="The table 'NoSuchTable' in us-west-2 is not found"),
+    # The replica step's own refusal (ddb_global_replica: a provisioned table needs write auto scaling before a
+    # replica, DynamoDB developer guide "Global tables: best practices and requirements"), made by the discovery's
+    # table check before anything changes.
+    "table the replica step refuses": dict(extra_vars={"mm_table_name": "ProvisionedTable"},
+                                           setup="provisioned_table",
+                                           message="The table 'ProvisionedTable' in us-west-2 (ACTIVE) cannot get the "
+                                                   "replicas the global_table role would add"),
     "missing pipeline": dict(extra_vars={"mm_primary_stack_name": "mm-primary-region",
                                          "mm_services": [{"name": "core", "title": "Core", "pipeline": "NoSuchPipeline",
                                                           "repository": "core-service-mm-primary-region",
@@ -432,11 +439,25 @@ def test_preflight_failure_stops_before_any_mutating_call(fresh, tmp_path, case)
     inventory = LAB
     if "inventory" in spec:
         inventory = _write_inventory(tmp_path, "inventory.yml", *spec["inventory"])
+    dynamodb = fresh.client("dynamodb")
+    if spec.get("setup") == "provisioned_table":
+        dynamodb.create_table(TableName="ProvisionedTable", BillingMode="PROVISIONED",
+                              AttributeDefinitions=[{"AttributeName": "MysfitId", "AttributeType": "S"}],
+                              KeySchema=[{"AttributeName": "MysfitId", "KeyType": "HASH"}],
+                              ProvisionedThroughput={"ReadCapacityUnits": 5, "WriteCapacityUnits": 5})
+        dynamodb.get_waiter("table_exists").wait(TableName="ProvisionedTable", WaiterConfig={"Delay": 1})
     mark = fresh.mark()
-    run = fresh.play(SITE, inventory=inventory, extra_vars=spec.get("extra_vars"), env=spec.get("env"))
+    try:
+        run = fresh.play(SITE, inventory=inventory, extra_vars=spec.get("extra_vars"), env=spec.get("env"))
+        mutating = [c for c in fresh.control.calls(since=mark) if c["mutating"]]
+    finally:
+        if spec.get("setup") == "provisioned_table":
+            dynamodb.delete_table(TableName="ProvisionedTable")
     assert run.rc != 0, run
     text = re.sub(r"\s+", " ", run.stdout)
     assert spec["message"] in text, run
+    if spec.get("setup") == "provisioned_table":
+        assert "write auto scaling" in text, run
     # It failed in the validation play: the secondary stacks were never started.
     assert "PLAY [Start the secondary stacks and the table's replicas]" not in run.stdout
-    assert [c for c in fresh.control.calls(since=mark) if c["mutating"]] == []
+    assert mutating == []
