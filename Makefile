@@ -55,8 +55,8 @@ test-emulator: $(STAMP)
 test-unit: $(STAMP)
 	$(BIN)/pytest -n $(PYTEST_WORKERS) tests/unit
 
-# --dist loadscope: a module's tests run on one worker, so a module-scoped world (a converged lab) is built
-# once, not once per worker.
+# --dist loadscope, as tests/conftest.py schedules it: a module with a module-scoped world (a converged lab) runs
+# on one worker, so the world is built once; every other test goes to whichever worker is free.
 test-integration: $(STAMP)
 	$(BIN)/pytest -n $(SLOW_WORKERS) --dist loadscope --durations=15 tests/integration
 

@@ -6,6 +6,7 @@ with short latencies so that state transitions are observable but quick.
 environment pointing boto3 at it, and helpers for clients and the call log.
 """
 import os
+import re
 
 import boto3
 import pytest
@@ -59,3 +60,40 @@ def aws(emulator, monkeypatch):
     for key in ("AWS_PROFILE", "AWS_SESSION_TOKEN", "AWS_SECURITY_TOKEN"):
         monkeypatch.delenv(key, raising=False)
     yield AwsSandbox(emulator)
+
+
+_SHARED_WORLD = re.compile(r"""@pytest\.fixture\(\s*scope\s*=\s*["'](?:module|class|package)["']""")
+
+
+def pytest_xdist_make_scheduler(config, log):
+    """``--dist loadscope``, but only where a scope is shared: the scheduler of ``make test-integration``.
+
+    A test module that defines a module- (or class-) scoped fixture (a converged world, built once) is one work
+    unit, as with loadscope: one worker builds the world and runs the module's tests. Every test of every other
+    module is a work unit of its own, handed to whichever worker is free, as with ``--dist load``: a
+    parametrized series (the reliability seeds, the interruption points) spreads over the workers instead of
+    queueing on one. (pytest-xdist's own ``loadgroup`` cannot do this here: it renames the test ids, which
+    pytest 9 no longer lets a plugin do.)
+    """
+    if config.getvalue("dist") != "loadscope":
+        return None
+    from xdist.scheduler import LoadScopeScheduling
+
+    root = str(config.rootpath)
+    shared = {}
+
+    def module_shares_a_world(module):
+        if module not in shared:
+            try:
+                with open(os.path.join(root, module)) as handle:
+                    shared[module] = bool(_SHARED_WORLD.search(handle.read()))
+            except OSError:
+                shared[module] = True   # unknown: keep its tests together, as loadscope would
+        return shared[module]
+
+    class SharedWorldScheduling(LoadScopeScheduling):
+        def _split_scope(self, nodeid):
+            module = nodeid.split("::", 1)[0]
+            return module if module_shares_a_world(module) else nodeid
+
+    return SharedWorldScheduling(config, log)

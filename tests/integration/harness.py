@@ -72,26 +72,23 @@ def run_module(module, args, aws_env, check=False, diff=False, region=None, time
     if region and "region" not in args:
         args = dict(args, region=region)
     workdir = tempfile.mkdtemp(prefix="modrun-")
-    out = os.path.join(workdir, "result.json")
     play = [{
         "hosts": "localhost",
         "connection": "local",
         "gather_facts": False,
-        "tasks": [
-            {"name": "module under test", module: args, "register": "result", "ignore_errors": True,
-             "diff": diff},
-            {"name": "save result", "check_mode": False, "delegate_to": "localhost",
-             "ansible.builtin.copy": {"content": "{{ result | to_json }}", "dest": out, "mode": "0600"}},
-        ],
+        "tasks": [{"name": "module under test", module: args, "ignore_errors": True, "diff": diff}],
     }]
     playbook = os.path.join(workdir, "play.yml")
     with open(playbook, "w") as handle:
         yaml.safe_dump(play, handle)
-    run = run_playbook(playbook, aws_env, inventory="localhost,", check=check, timeout=timeout)
-    if not os.path.exists(out):
+    # The task's result as the json stdout callback prints it (one ansible-playbook process and the module's
+    # own: no second task to save the result).
+    run = run_playbook(playbook, aws_env, inventory="localhost,", check=check, timeout=timeout,
+                       env={"ANSIBLE_STDOUT_CALLBACK": "ansible.posix.json"})
+    try:
+        result = json.loads(run.stdout)["plays"][0]["tasks"][0]["hosts"]["localhost"]
+    except (ValueError, KeyError, IndexError):
         raise AssertionError("module did not run: %r" % run)
-    with open(out) as handle:
-        result = json.load(handle)
     result["_stdout"] = run.stdout
     return result
 

@@ -6,8 +6,6 @@ The emulator's stand-ins answer as the CLI of the project's image does (tests/em
 BUILD_IMAGES; AWS CLI v2 migration guide: "aws ecr get-login ... removed"; ECR user guide, registry
 authentication: get-login-password needs AWS CLI v1.17.10 or later).
 """
-import pytest
-
 from tests.integration.test_site_playbook import PIPELINES, PRIMARY, REPOSITORIES, SITE, start_site
 
 SECONDARY = "us-east-1"
@@ -15,12 +13,16 @@ PROJECTS = ["CoreServiceBuild-mm-primary-region", "LikeServiceBuild-mm-primary-r
 FALLBACK = "This AWS CLI has no ecr get-login-password"
 
 
-@pytest.mark.parametrize("image,cli", [("aws/codebuild/docker:17.09.0", 1), ("aws/codebuild/standard:7.0", 2)])
-def test_a_converge_builds_pushes_and_deploys_to_the_secondary(tmp_path_factory, image, cli):
-    site = start_site(tmp_path_factory, "login-v%d" % cli)
+# One converge for both images: the Core service's project keeps the workshop's image (CLI v1), the Like service's
+# is given the current standard image (CLI v2); each pipeline is judged by its own project's image.
+IMAGES = {PROJECTS[0]: ("aws/codebuild/docker:17.09.0", 1), PROJECTS[1]: ("aws/codebuild/standard:7.0", 2)}
+
+
+def test_a_converge_builds_pushes_and_deploys_to_the_secondary_on_cli_v1_and_v2_images(tmp_path_factory):
+    site = start_site(tmp_path_factory, "login")
     try:
         codebuild = site.client("codebuild")
-        for project in PROJECTS:  # the fixture's projects use the workshop's image; another one: the same project
+        for project, (image, _) in IMAGES.items():  # the fixture's projects use the workshop's image; another: same project
             current = codebuild.batch_get_projects(names=[project])["projects"][0]
             if current["environment"]["image"] != image:
                 codebuild.delete_project(name=project)
@@ -41,6 +43,7 @@ def test_a_converge_builds_pushes_and_deploys_to_the_secondary(tmp_path_factory,
         for pipeline, repository, project, secondary_repo, service in zip(
                 PIPELINES, REPOSITORIES, PROJECTS, secondary_repos,
                 [outputs["CoreServiceName"], outputs["LikeServiceName"]]):
+            image, cli = IMAGES[project]
             head = site.client("codecommit").get_branch(repositoryName=repository, branchName="master")[
                 "branch"]["commitId"]
             execution = site.client("codepipeline").list_pipeline_executions(pipelineName=pipeline)[
