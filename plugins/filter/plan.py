@@ -19,6 +19,11 @@ discovery did not make (a replica to create, a table that is not a version 2019.
 ``{"changed": bool, "why": [...]}``, whether ``codepipeline_stage`` would change the pipeline, its stores, its
 record tag or the generated buckets.
 
+``declaration | mysfits.multi_region.deploy_targets(stage_name=..., pipeline=..., pipeline_region=..., service=...,
+regions=..., inventory_regions=..., secondaries=..., unknown=..., absent_regions=..., input_artifact=...)``: the
+cross-region deploy actions already in the stage, the deployment targets and actions the pipeline_cross_region role
+ensures for one service, and what waits (module_utils.pipeline.deploy_targets).
+
 ``body | mysfits.multi_region.dashboard_plan(widgets, metrics, absent_widgets, initial_widgets)``: what
 ``cloudwatch_dashboard`` would return about the merge (``changed``, ``widgets_added``...).
 
@@ -30,6 +35,8 @@ from the same reads (module_utils.discovery), or None when the discovery would r
 from __future__ import annotations
 
 from collections.abc import Mapping
+
+from ansible.errors import AnsibleFilterError
 
 from ansible_collections.mysfits.multi_region.plugins.module_utils import dashboard as dash
 from ansible_collections.mysfits.multi_region.plugins.module_utils import discovery
@@ -126,6 +133,17 @@ def stage_plan(declaration, record, name, actions, pipeline_region, account, aft
     return {"changed": bool(why), "why": why}
 
 
+def deploy_targets(declaration, stage_name, pipeline, pipeline_region, service, regions, inventory_regions,
+                   secondaries, unknown, absent_regions, input_artifact):
+    try:
+        return pipe.deploy_targets(declaration if isinstance(declaration, dict) else {}, stage_name, pipeline,
+                                   pipeline_region, service, regions, inventory_regions or [], secondaries or [],
+                                   unknown or [], absent_regions or [], input_artifact)
+    except KeyError as e:
+        raise AnsibleFilterError("deploy_targets: the region facts lack %s for service %s (regions %s): re-run "
+                                 "secondary_stack for that region" % (e, service, ", ".join(sorted(regions))))
+
+
 def dashboard_plan(body, widgets=None, metrics=None, absent_widgets=None, initial_widgets=None):
     try:
         dash.check_options("dashboard", widgets or [], metrics or [], absent_widgets or [], initial_widgets or [])
@@ -148,6 +166,7 @@ class FilterModule:
             "stack_plan": _plain_args(stack_plan),
             "replica_plan": _plain_args(replica_plan),
             "stage_plan": _plain_args(stage_plan),
+            "deploy_targets": _plain_args(deploy_targets),
             "dashboard_plan": _plain_args(dashboard_plan),
             "secondary_region_fact": _plain_args(secondary_region_fact),
         }

@@ -601,6 +601,101 @@ def text_for_diff(content):
         return "<binary content, %d bytes>" % len(content)
 
 
+# ---------------------------------------------------------------- deployment targets
+
+ORPHAN_PROBLEM = ("has deploy actions in %s but is not in the inventory: keep it in the inventory (or remove it "
+                  "with playbooks/teardown.yml); the buildspecs are not rewritten until then")
+DEFERRED_PROBLEM = ("not added to %s: the buildspec, shared by every region, cannot be rewritten while %s is "
+                    "not known")
+
+
+def existing_deploy_actions(declaration, stage_name, pipeline_region):
+    """Region -> ``{action, imagedefinitions}`` of the ECS deploy actions already in stage ``stage_name`` of a
+    GetPipeline declaration: the first ECS action of each region other than the pipeline's (the lab's hand-made
+    stage has one, named CrossRegionDeploy). ``imagedefinitions`` is the action's ``FileName`` ('' when unset)."""
+    found = {}
+    for stage in (declaration or {}).get("stages") or []:
+        if stage.get("name") != stage_name:
+            continue
+        for action in stage.get("actions") or []:
+            region = action["region"] if "region" in action else pipeline_region
+            provider = (action.get("actionTypeId") or {}).get("provider", "")
+            if region != pipeline_region and region not in found and provider == "ECS":
+                found[region] = {"action": action.get("name"),
+                                 "imagedefinitions": (action.get("configuration") or {}).get("FileName") or ""}
+    return found
+
+
+def deploy_targets(declaration, stage_name, pipeline, pipeline_region, service, regions, inventory_regions,
+                   secondaries, unknown, absent_regions, input_artifact):
+    """What the pipeline_cross_region role ensures for one service's pipeline, from its declaration as read.
+
+    ``regions``: region -> mm_region facts (``ecr``, ``cluster`` and ``services`` by service name);
+    ``inventory_regions``: the secondary regions of the inventory; ``secondaries``: those with facts in this run
+    (sorted); ``unknown``: those without; ``absent_regions``: the regions taken out (teardown).
+
+    The names of a region's action and imagedefinitions file are given once and then found in the stage, never
+    recomputed from how many regions there are: a first action gets the lab's names (``CrossRegionDeploy``,
+    ``imagedefinitions_secondary.json``) when the inventory has one secondary region, else names with the region.
+    The buildspec, one file for every region, can be rewritten (``buildspec_ok``) only when every region it must
+    serve is known: no unknown region and no region with an action in the stage that the inventory lacks
+    (``orphans``). Otherwise only the regions that already deploy keep their actions (``targets``), and the others
+    wait (``deferred``); ``problems`` says why, by region.
+
+    Returns ``existing``, ``primary_uri``, ``orphans``, ``buildspec_ok``, ``restore`` (no secondary region stays
+    and at least one is taken out), ``targets``, ``deferred``, ``problems``, ``actions`` (the stage's actions for
+    codepipeline_stage) and ``absent_actions`` (the actions of the regions taken out). A region or service missing
+    from ``regions`` raises KeyError.
+    """
+    existing = existing_deploy_actions(declaration, stage_name, pipeline_region)
+    absent = list(absent_regions)
+    orphans = sorted(set(existing) - set(inventory_regions) - set(absent))
+    kept = set(existing) - set(absent)
+    lab_names = not kept and len(inventory_regions) == 1
+    buildspec_ok = not unknown and not orphans
+    chosen = list(secondaries) if buildspec_ok else [r for r in secondaries if r in existing]
+    deferred = [] if buildspec_ok else [r for r in secondaries if r not in existing]
+    targets = []
+    for region in chosen:
+        found = existing.get(region, {})
+        facts = regions[region]
+        uri = facts["ecr"][service]
+        targets.append({
+            "region": region,
+            "repository_uri": uri,
+            "registry": uri.split("/")[0],
+            "cluster": facts["cluster"],
+            "service": facts["services"][service],
+            "action": found.get("action") or stage_name + ("" if lab_names else "-" + region),
+            "imagedefinitions": found.get("imagedefinitions")
+            or "imagedefinitions_%s.json" % ("secondary" if lab_names else region),
+        })
+    actions = [{
+        "name": target["action"],
+        "region": target["region"],
+        "actionTypeId": {"category": "Deploy", "owner": "AWS", "provider": "ECS", "version": "1"},
+        "runOrder": 1,
+        "inputArtifacts": [{"name": input_artifact}],
+        "configuration": {"ClusterName": target["cluster"], "ServiceName": target["service"],
+                          "FileName": target["imagedefinitions"]},
+    } for target in targets]
+    problems = {region: ORPHAN_PROBLEM % pipeline for region in orphans}
+    waiting = ", ".join(list(unknown) + orphans)
+    problems.update({region: DEFERRED_PROBLEM % (pipeline, waiting) for region in deferred})
+    return {
+        "existing": existing,
+        "primary_uri": regions[pipeline_region]["ecr"][service],
+        "orphans": orphans,
+        "buildspec_ok": buildspec_ok,
+        "restore": not secondaries and bool(absent),
+        "targets": targets,
+        "deferred": deferred,
+        "problems": problems,
+        "actions": actions,
+        "absent_actions": [existing[r]["action"] for r in absent if r in existing],
+    }
+
+
 # ---------------------------------------------------------------- executions
 
 TERMINAL_STATUSES = ("Succeeded", "Failed", "Stopped", "Superseded", "Cancelled")

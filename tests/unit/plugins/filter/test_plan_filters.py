@@ -10,6 +10,7 @@ import datetime
 import json
 
 from ansible._internal._datatag._tags import Origin
+from ansible.errors import AnsibleFilterError
 from ansible.module_utils._internal._datatag import AnsibleTagHelper
 from ansible_collections.mysfits.multi_region.plugins.filter import plan as f
 from ansible_collections.mysfits.multi_region.plugins.module_utils import pipeline as pl
@@ -289,8 +290,49 @@ def test_the_filters_hand_the_plans_plain_values(monkeypatch):
     _untagged(list(args))
     _untagged(kwargs)
     # Each filter is the function it names, with its arguments made plain first.
-    for name in ("stack_plan", "replica_plan", "stage_plan", "dashboard_plan"):
+    for name in ("stack_plan", "replica_plan", "stage_plan", "dashboard_plan", "deploy_targets"):
         assert filters[name].__name__ == name
+
+
+# ------------------------------------------------------------------ deploy_targets
+
+def region_facts():
+    ecr = "%s.dkr.ecr.{region}.amazonaws.com/{stack}-core" % ACCOUNT
+    return {PRIMARY: {"role": "primary", "cluster": "Cluster-p", "services": {"core": "core"},
+                      "ecr": {"core": ecr.format(region=PRIMARY, stack="mm-primary-region")}},
+            SECONDARY: {"role": "secondary", "cluster": "Cluster-s", "services": {"core": "CoreEcsService"},
+                        "ecr": {"core": ecr.format(region=SECONDARY, stack="mm-secondary-region")}}}
+
+
+def deploy(declaration, facts=None):
+    return f.FilterModule().filters()["deploy_targets"](
+        _tagged(declaration), stage_name="CrossRegionDeploy", pipeline="CorePipeline-mm-primary-region",
+        pipeline_region=PRIMARY, service="core", regions=_tagged(facts or region_facts()),
+        inventory_regions=[SECONDARY], secondaries=[SECONDARY], unknown=[], absent_regions=[],
+        input_artifact="BuildArtifact")
+
+
+def test_deploy_targets_of_a_converged_pipeline_are_what_the_stage_already_has():
+    # The role's chain on a re-run: the actions worked out from the stage as read plan nothing (the twin: an action
+    # edited by hand is a change, above). Every name comes from the stage that is there.
+    declaration = get_pipeline()
+    got = deploy(declaration)
+    assert got["actions"] == [role_action()]
+    assert stage(declaration, record_of(declaration), got["actions"]) == {"changed": False, "why": []}
+    assert got["targets"][0]["registry"] == "%s.dkr.ecr.%s.amazonaws.com" % (ACCOUNT, SECONDARY)
+    # A declaration that is not there (not read) is a pipeline without the stage: the lab's names.
+    assert deploy(None)["existing"] == {} and deploy(None)["actions"] == [role_action()]
+
+
+def test_deploy_targets_names_the_region_facts_that_lack_the_service():
+    facts = region_facts()
+    del facts[SECONDARY]["services"]["core"]
+    try:
+        deploy(get_pipeline(), facts)
+    except AnsibleFilterError as e:
+        assert "lack 'core'" in str(e) and "re-run secondary_stack" in str(e)
+    else:
+        raise AssertionError("no error for region facts without the service")
 
 
 # ------------------------------------------------------------------ dashboard_plan

@@ -766,3 +766,123 @@ def test_nothing_to_restore_when_the_collection_created_the_file():
     point, reason = restore_point([_change("c1", OURS, "c0", parent_has_file=False)], OURS)
     assert point is None and "did not exist before commit c1" in reason
     assert restore_point([], OURS)[0] is None
+
+
+# ---------------------------------------------------------------- deployment targets (pipeline_cross_region role)
+
+def region_facts(region, role="secondary", stack="mm-secondary-region"):
+    """An mm_region fact as the discovery publishes it: cluster, ECS services and ECR repositories by service."""
+    return {"role": role, "cluster": "Cluster-%s" % region,
+            "services": {"core": "CoreEcsService-%s" % stack, "like": "LikeEcsService-%s" % stack},
+            "ecr": {s: "%s.dkr.ecr.%s.amazonaws.com/%s-%s" % (ACCOUNT, region, stack, s) for s in ("core", "like")}}
+
+
+FACTS = {REGION: region_facts(REGION, "primary", "mm-primary-region"), "us-east-1": region_facts("us-east-1"),
+         "eu-west-1": region_facts("eu-west-1")}
+
+
+def targets(declaration=None, inventory=("us-east-1",), secondaries=None, unknown=(), absent=(), service="core"):
+    secondaries = sorted(inventory) if secondaries is None else secondaries
+    return pl.deploy_targets(lab_pipeline() if declaration is None else declaration, "CrossRegionDeploy",
+                             "CorePipeline-mm-primary-region", REGION, service, FACTS, list(inventory),
+                             list(secondaries), list(unknown), list(absent), "BuildArtifact")
+
+
+def with_stage(*actions):
+    declaration = lab_pipeline()
+    declaration["stages"].append({"name": "CrossRegionDeploy", "actions": list(actions)})
+    return declaration
+
+
+def test_first_secondary_region_gets_the_lab_names_and_an_ecs_action():
+    got = targets()
+    assert got["existing"] == {}
+    assert got["buildspec_ok"] is True and got["restore"] is False
+    assert got["primary_uri"] == FACTS[REGION]["ecr"]["core"]
+    assert got["targets"] == [{
+        "region": "us-east-1", "repository_uri": FACTS["us-east-1"]["ecr"]["core"],
+        "registry": "%s.dkr.ecr.us-east-1.amazonaws.com" % ACCOUNT, "cluster": "Cluster-us-east-1",
+        "service": "CoreEcsService-mm-secondary-region", "action": "CrossRegionDeploy",
+        "imagedefinitions": "imagedefinitions_secondary.json"}]
+    assert got["actions"] == [{
+        "name": "CrossRegionDeploy", "region": "us-east-1",
+        "actionTypeId": {"category": "Deploy", "owner": "AWS", "provider": "ECS", "version": "1"},
+        "runOrder": 1, "inputArtifacts": [{"name": "BuildArtifact"}],
+        "configuration": {"ClusterName": "Cluster-us-east-1", "ServiceName": "CoreEcsService-mm-secondary-region",
+                          "FileName": "imagedefinitions_secondary.json"}}]
+    assert got["problems"] == {} and got["deferred"] == [] and got["absent_actions"] == []
+    # The plan accepts the actions as they are (codepipeline_stage's input).
+    assert plan(lab_pipeline(), got["actions"])["stage_changed"]
+
+
+def test_several_regions_get_names_with_the_region():
+    got = targets(inventory=("us-east-1", "eu-west-1"))
+    assert [(t["region"], t["action"], t["imagedefinitions"]) for t in got["targets"]] == [
+        ("eu-west-1", "CrossRegionDeploy-eu-west-1", "imagedefinitions_eu-west-1.json"),
+        ("us-east-1", "CrossRegionDeploy-us-east-1", "imagedefinitions_us-east-1.json")]
+
+
+def test_names_found_in_the_stage_are_kept_when_a_region_is_added():
+    # The hand-made lab stage (one action, the lab's names); a second region is added: the first keeps its names.
+    got = targets(with_stage(ecs_action()), inventory=("us-east-1", "eu-west-1"))
+    assert got["existing"] == {"us-east-1": {"action": "CrossRegionDeploy",
+                                             "imagedefinitions": "imagedefinitions_secondary.json"}}
+    by_region = {t["region"]: (t["action"], t["imagedefinitions"]) for t in got["targets"]}
+    assert by_region == {"us-east-1": ("CrossRegionDeploy", "imagedefinitions_secondary.json"),
+                         "eu-west-1": ("CrossRegionDeploy-eu-west-1", "imagedefinitions_eu-west-1.json")}
+
+
+def test_only_the_first_ecs_action_of_a_region_outside_the_pipeline_region_is_found():
+    approval = {"name": "Approve", "actionTypeId": {"category": "Approval", "owner": "AWS", "provider": "Manual",
+                                                    "version": "1"}, "region": "eu-west-1"}
+    own_region = ecs_action(region=REGION, name="SameRegion")
+    no_region = dict(ecs_action(name="NoRegion"))
+    del no_region["region"]  # GetPipeline leaves region out for an action in the pipeline's region
+    unnamed_file = ecs_action(name="Second", file_name="")
+    found = pl.existing_deploy_actions(
+        with_stage(approval, own_region, no_region, ecs_action(), unnamed_file), "CrossRegionDeploy", REGION)
+    assert found == {"us-east-1": {"action": "CrossRegionDeploy",
+                                   "imagedefinitions": "imagedefinitions_secondary.json"}}
+    # Another stage's ECS actions are not ours; an action without FileName is found with ''.
+    other = lab_pipeline()
+    other["stages"].append({"name": "Elsewhere", "actions": [ecs_action()]})
+    other["stages"].append({"name": "CrossRegionDeploy", "actions": [ecs_action(region="eu-west-1", file_name="")]})
+    assert pl.existing_deploy_actions(other, "CrossRegionDeploy", REGION) == {
+        "eu-west-1": {"action": "CrossRegionDeploy", "imagedefinitions": ""}}
+    assert pl.existing_deploy_actions({}, "CrossRegionDeploy", REGION) == {}
+
+
+def test_an_unknown_region_keeps_the_buildspec_and_defers_the_new_regions():
+    # us-east-1 deploys already; eu-west-1 is new; ap-south-1 had no stack facts in this run.
+    got = targets(with_stage(ecs_action()), inventory=("us-east-1", "eu-west-1", "ap-south-1"),
+                  secondaries=["eu-west-1", "us-east-1"], unknown=["ap-south-1"])
+    assert got["buildspec_ok"] is False
+    assert [t["region"] for t in got["targets"]] == ["us-east-1"]
+    assert got["deferred"] == ["eu-west-1"]
+    assert got["problems"] == {"eu-west-1": "not added to CorePipeline-mm-primary-region: the buildspec, shared by "
+                                            "every region, cannot be rewritten while ap-south-1 is not known"}
+
+
+def test_a_region_deploying_but_missing_from_the_inventory_is_an_orphan_and_kept():
+    got = targets(with_stage(ecs_action(), ecs_action(region="eu-west-1", name="CrossRegionDeploy-eu-west-1")),
+                  inventory=("us-east-1",))
+    assert got["orphans"] == ["eu-west-1"] and got["buildspec_ok"] is False
+    # The orphan's action is not named to the module (which keeps what it is not given), nor taken out.
+    assert [a["region"] for a in got["actions"]] == ["us-east-1"] and got["absent_actions"] == []
+    assert "eu-west-1" in got["problems"] and "not in the inventory" in got["problems"]["eu-west-1"]
+
+
+def test_teardown_of_the_last_region_restores_and_names_the_action_to_take_out():
+    got = targets(with_stage(ecs_action()), inventory=("us-east-1",), secondaries=[], absent=["us-east-1"])
+    assert got["restore"] is True and got["buildspec_ok"] is True
+    assert got["targets"] == [] and got["actions"] == []
+    assert got["absent_actions"] == ["CrossRegionDeploy"]
+    assert got["orphans"] == [] and got["problems"] == {}
+
+
+def test_region_facts_without_the_service_raise():
+    facts = copy.deepcopy(FACTS)
+    del facts["us-east-1"]["ecr"]["core"]
+    with pytest.raises(KeyError):
+        pl.deploy_targets(lab_pipeline(), "CrossRegionDeploy", "P", REGION, "core", facts, ["us-east-1"],
+                          ["us-east-1"], [], [], "BuildArtifact")
