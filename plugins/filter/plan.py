@@ -24,6 +24,10 @@ regions=..., inventory_regions=..., secondaries=..., unknown=..., absent_regions
 cross-region deploy actions already in the stage, the deployment targets and actions the pipeline_cross_region role
 ensures for one service, and what waits (module_utils.pipeline.deploy_targets).
 
+``declaration | mysfits.multi_region.deploy_regions(stage_name, pipeline_region)``: the regions, sorted, that stage
+``stage_name`` of a GetPipeline declaration deploys to with an Amazon ECS action, the pipeline's own region left
+out (module_utils.pipeline.existing_deploy_actions: the readiness check judges what the role finds).
+
 ``body | mysfits.multi_region.dashboard_plan(widgets, metrics, absent_widgets, initial_widgets)``: what
 ``cloudwatch_dashboard`` would return about the merge (``changed``, ``widgets_added``...).
 
@@ -144,6 +148,11 @@ def deploy_targets(declaration, stage_name, pipeline, pipeline_region, service, 
                                  "secondary_stack for that region" % (e, service, ", ".join(sorted(regions))))
 
 
+def deploy_regions(declaration, stage_name, pipeline_region):
+    return sorted(pipe.existing_deploy_actions(declaration if isinstance(declaration, dict) else {}, stage_name,
+                                               pipeline_region))
+
+
 def dashboard_plan(body, widgets=None, metrics=None, absent_widgets=None, initial_widgets=None):
     try:
         dash.check_options("dashboard", widgets or [], metrics or [], absent_widgets or [], initial_widgets or [])
@@ -167,6 +176,7 @@ class FilterModule:
             "replica_plan": _plain_args(replica_plan),
             "stage_plan": _plain_args(stage_plan),
             "deploy_targets": _plain_args(deploy_targets),
+            "deploy_regions": _plain_args(deploy_regions),
             "dashboard_plan": _plain_args(dashboard_plan),
             "secondary_region_fact": _plain_args(secondary_region_fact),
         }

@@ -290,7 +290,7 @@ def test_the_filters_hand_the_plans_plain_values(monkeypatch):
     _untagged(list(args))
     _untagged(kwargs)
     # Each filter is the function it names, with its arguments made plain first.
-    for name in ("stack_plan", "replica_plan", "stage_plan", "dashboard_plan", "deploy_targets"):
+    for name in ("stack_plan", "replica_plan", "stage_plan", "dashboard_plan", "deploy_targets", "deploy_regions"):
         assert filters[name].__name__ == name
 
 
@@ -373,3 +373,32 @@ def test_dashboard_missing_a_row_or_a_widget_is_a_change():
 def test_dashboard_that_is_not_there_or_not_json_is_left_to_the_module():
     assert f.dashboard_plan(None, [WIDGET], [ROW], [], [])["changed"] is True
     assert f.dashboard_plan("{not json", [WIDGET], [ROW], [], [])["changed"] is True
+
+
+# ------------------------------------------------------------------ deploy_regions (the readiness check's judge)
+
+def regions_of(declaration, stage_name="CrossRegionDeploy"):
+    return f.FilterModule().filters()["deploy_regions"](_tagged(declaration), stage_name, _tagged(PRIMARY))
+
+
+def test_deploy_regions_are_the_ecs_actions_regions_of_the_stage():
+    declaration = get_pipeline()
+    assert regions_of(declaration) == [SECONDARY]
+    # A user's stage with more than the collection's action: a manual approval in another region and an ECS action in
+    # the pipeline's own region (GetPipeline leaves its region out) deploy nothing elsewhere; a second ECS region does.
+    approval = {"name": "Approve", "region": "eu-west-1", "runOrder": 1,
+                "actionTypeId": {"category": "Approval", "owner": "AWS", "provider": "Manual", "version": "1"}}
+    same_region = dict(api_action(), name="Here")
+    del same_region["region"]
+    third = dict(api_action(), name="CrossRegionDeploy-ap-south-1", region="ap-south-1")
+    declaration["stages"][-1]["actions"] = [approval, same_region, api_action(), third]
+    assert regions_of(declaration) == ["ap-south-1", SECONDARY]
+
+
+def test_deploy_regions_of_a_pipeline_without_the_stage_or_not_read_are_none():
+    declaration = get_pipeline()
+    declaration["stages"].pop()
+    assert regions_of(declaration) == []
+    # Another stage deploying elsewhere is not the stage asked about.
+    assert regions_of(get_pipeline(), stage_name="Deploy") == []
+    assert regions_of(None) == [] and regions_of({}) == []
