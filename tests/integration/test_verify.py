@@ -58,6 +58,12 @@ def verified(tmp_path_factory):
             site.markdown = handle.read()
         with open(os.path.join(site.run.reports, "readiness.html")) as handle:
             site.html = handle.read()
+        # The stage judged is the one the inventory names (pipeline_cross_region_stage_name). The workshop's own
+        # Deploy stage has one ECS action, in the pipeline's region, which GetPipeline returns without a region.
+        site.deploy_run = site.play(VERIFY, inventory=THREE, extra_vars={"readiness_http_endpoints": endpoints,
+                                                                         "pipeline_cross_region_stage_name": "Deploy"})
+        with open(os.path.join(site.deploy_run.reports, "readiness.md")) as handle:
+            site.deploy_markdown = handle.read()
         yield site
     finally:
         for server in servers:
@@ -108,6 +114,15 @@ def test_verify_compares_each_load_balancer_with_the_primary(verified):
     assert _cell(md, "service core tasks", PRIMARY) == "PASS: 1 running of 1 desired"
     # Its /mysfits names no mysfit (these servers answer records without mysfitId): the like check says so.
     assert _cell(md, "like replication", PRIMARY).startswith("**FAIL**: the primary's /mysfits named no mysfit")
+
+
+def test_verify_judges_the_stage_the_inventory_names_by_its_ecs_actions_regions(verified):
+    # AWS CodePipeline API reference, ActionDeclaration: "region" is the action's region; GetPipeline leaves it out
+    # for an action in the pipeline's own region. Such an action deploys to no secondary region.
+    md = verified.deploy_markdown
+    assert _cell(md, "CorePipeline-mm-primary-region Deploy", PRIMARY) == \
+        "**FAIL**: stage deploys to no secondary region; missing us-east-1, eu-west-1, ap-southeast-2"
+    assert "CorePipeline-mm-primary-region CrossRegionDeploy" not in md
 
 
 def test_verify_writes_nothing(verified):
