@@ -105,8 +105,9 @@ def judge_answer(path, region, result, reference, primary, regions):
         kind = "JSON" if _parse_json(content)[0] else "text"
         return dict(check, status="pass", detail="reference answer, %s, %d bytes" % (kind, len(content)))
     if _status_code(reference) != 200:
-        return dict(check, status="skip", detail="answered 200, but the primary %s gave no answer to compare "
-                                                 "with (see its check)" % primary)
+        # The comparison cannot run: a check that cannot run fails (the primary's own check says why).
+        return dict(check, status="fail", detail="answered 200, but not compared: the primary %s gave no answer "
+                                                 "to compare with (see its check)" % primary)
     ref_content = reference.get("content") or ""
     ref_json, ref_data = _parse_json(ref_content)
     if ref_json:
@@ -141,9 +142,11 @@ def http_checks(results, primary, regions=None):
             if region == primary:
                 checks.append(judge_answer(path, region, result, None, primary, names))
             elif reference is None:
+                # No reference: the comparison cannot run, so the check fails (never a skip).
                 check = judge_answer(path, region, result, None, primary, names)
                 if check["status"] == "pass":
-                    check.update(status="skip", detail="answered 200; the primary %s was not asked" % primary)
+                    check.update(status="fail", detail="answered 200, but not compared: the primary %s was not "
+                                                       "asked (add it to readiness_http_endpoints)" % primary)
                 checks.append(check)
             else:
                 checks.append(judge_answer(path, region, result, reference, primary, names))

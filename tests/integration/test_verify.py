@@ -94,7 +94,8 @@ def test_verify_fails_and_reports_every_missing_piece(verified):
         assert _cell(md, "global table replica", region).startswith("**FAIL**"), region
     assert _cell(md, "CorePipeline-mm-primary-region CrossRegionDeploy", PRIMARY) == \
         "**FAIL**: no CrossRegionDeploy stage"
-    assert _cell(md, "items", PRIMARY).startswith("skip: not compared")
+    # A check that cannot run fails, never a skip.
+    assert _cell(md, "items", PRIMARY).startswith("**FAIL**: not compared")
     header = re.search(r"<tr><th>check</th>(.*?)</tr>", verified.html).group(1)
     assert re.findall(r"<th>([^<]*)</th>", header) == [PRIMARY, "us-east-1", "eu-west-1", "ap-southeast-2"]
     assert 'class="fail"' in verified.html

@@ -60,11 +60,20 @@ def test_data_difference_names_the_records():
     assert detail == "data differs from us-west-2: 1 record(s) only in us-west-2 (b2); a1 differs in likes"
 
 
-def test_primary_without_answer_leaves_nothing_to_compare():
+def test_a_comparison_that_cannot_run_fails_never_skips():
+    # The primary answered 500: the secondary's 200 cannot be compared with anything.
     results = [_result("us-west-2", "/", status=500, content="boom"), _result("us-east-1", "/", content="x")]
     checks = _by(http_checks(results, "us-west-2"))
     assert checks[("us-west-2", "HTTP /")][0] == "fail"
-    assert checks[("us-east-1", "HTTP /")][0] == "skip"
+    assert checks[("us-east-1", "HTTP /")] == (
+        "fail", "answered 200, but not compared: the primary us-west-2 gave no answer to compare with (see its check)")
+    # The primary was not asked at all (its endpoint missing from readiness_http_endpoints).
+    checks = _by(http_checks([_result("us-east-1", "/", content="x")], "us-west-2"))
+    assert checks[("us-east-1", "HTTP /")] == (
+        "fail", "answered 200, but not compared: the primary us-west-2 was not asked (add it to readiness_http_endpoints)")
+    # Still judged first: an unreachable secondary says so, whatever the primary did.
+    checks = _by(http_checks([_result("us-east-1", "/", status=-1, msg="refused")], "us-west-2"))
+    assert checks[("us-east-1", "HTTP /")] == ("fail", "not reachable: refused")
 
 
 # --- services: bodies as ECS and ELBv2 return them --------------------------------------------------
