@@ -251,6 +251,67 @@ def test_a_background_wait_that_fails_fails_finish_with_the_modules_message(aws)
     assert "Wait for the replica chain running in the background" in out
 
 
+def test_start_in_background_and_a_finish_that_collects_only_a_job_that_is_over(aws):
+    # start (global_table_start_in_background) launches the start and the wait as one async job and returns; a
+    # finish with global_table_finish_if_done looks once and leaves the running chain alone; a later finish waits
+    # for it and checks the data; a third finish has nothing to collect.
+    make_table(aws)
+    aws.control.set_timing(replica_create_seconds=6)
+    regions = Regions(secondaries=(SECONDARY, "eu-west-1"))
+    role = "mysfits.multi_region.global_table"
+    show = {"name": "show", "ansible.builtin.debug": {
+        "msg": "finished={{ global_table_finished | default('undefined') }} settled={{ global_table_settled }}"},
+        "run_once": True}
+    tasks = [
+        {"name": "start", "ansible.builtin.include_role": {"name": role, "tasks_from": "start"},
+         "vars": {"global_table_start_in_background": True}},
+        {"name": "marker: the play goes on", "amazon.aws.cloudformation_info": {
+            "region": "eu-central-1", "stack_name": "marker"}, "run_once": True},
+        {"name": "look", "ansible.builtin.include_role": {"name": role, "tasks_from": "finish"},
+         "vars": {"global_table_finish_if_done": True}},
+        show,
+        {"name": "finish", "ansible.builtin.include_role": {"name": role, "tasks_from": "finish"}},
+        show,
+        {"name": "finish again", "ansible.builtin.include_role": {"name": role, "tasks_from": "finish"}},
+    ]
+    path = os.path.join(regions.dir, "start-background.yml")
+    with open(path, "w") as handle:
+        yaml.safe_dump([{"name": "regions", "hosts": "regions", "gather_facts": False, "tasks": tasks}], handle)
+    since = aws.control.last_seq()
+    run = run_playbook(path, aws.env(PRIMARY), inventory=regions.inventory)
+    assert run.rc == 0, run
+    assert replica_status(aws) == {PRIMARY: "ACTIVE", SECONDARY: "ACTIVE", "eu-west-1": "ACTIVE"}
+    out = " ".join(run.stdout.split())
+    # The look found the chain running (two replicas of 6 s each): not collected; the finish after it collected it.
+    assert out.count('msg: finished=False settled=False') == 1, run.stdout[-3000:]
+    assert out.count('msg: finished=True settled=False') == 1, run.stdout[-3000:]
+    calls = aws.control.calls(since)
+    marker = [c["seq"] for c in calls if c["operation"] == "DescribeStacks" and c["region"] == "eu-central-1"]
+    replica_updates = [c["seq"] for c in calls if c["operation"] == "UpdateTable" and c["region"] == PRIMARY]
+    # UpdateTable: the stream, then both replicas, all by the background job; the play went on before the first.
+    assert len(marker) == 1 and len(replica_updates) == 3, (marker, replica_updates)
+    assert marker[0] < replica_updates[1]
+    # The data check ran once (the third finish collected nothing), after the last replica.
+    checked = [c["seq"] for c in calls if c["operation"] == "Scan" and c["region"] in (SECONDARY, "eu-west-1")]
+    assert len(checked) == 2 and min(checked) > replica_updates[-1], checked
+
+
+def test_start_in_background_starts_nothing_on_a_settled_table(aws):
+    # The preflight role's reading (mm_table_state) planned nothing: no job, no call, settled.
+    make_table(aws)
+    regions = Regions()
+    assert regions.run(aws).rc == 0
+    state = {"name": TABLE, "region": PRIMARY, "replica_regions": [SECONDARY],
+             "result": {"operations": [], "pending_operations": [],
+                        "replicas": [{"region_name": SECONDARY, "replica_status": "ACTIVE"}]}}
+    since = aws.control.last_seq()
+    run = regions.run(aws, extra_vars={"mm_table_state": state, "global_table_start_in_background": True},
+                      tasks_from=("start", "finish"))
+    assert run.rc == 0, run
+    assert [c for c in aws.control.calls(since) if c["service"] == "dynamodb"] == []
+    assert "async" not in run.stdout and recap_changed(run, PRIMARY) == 0
+
+
 def test_replica_kms_keys_reach_the_module_for_a_table_with_a_customer_managed_key(aws):
     key = aws.client("kms", PRIMARY).create_key(Description="table key")["KeyMetadata"]["Arn"]
     ddb = aws.client("dynamodb", PRIMARY)
