@@ -120,6 +120,7 @@ def lab(tmp_path_factory):
     """The lab's inventory: converge, converge again (measured), then verify."""
     site = start_site(tmp_path_factory, "lab")
     try:
+        site.mark_first = site.mark()
         site.first = site.play(SITE)
         site.mark_second = site.mark()
         site.second = site.play(SITE)
@@ -141,6 +142,19 @@ def test_lab_converge_is_green_and_builds_every_piece(lab):
         stage = cross_region_stage(pipeline(lab, name))
         assert stage is not None and [a["region"] for a in stage["actions"]] == ["us-east-1"]
     assert "us-east-1" in json.dumps(dashboard_body(lab))
+
+
+def first_calls(site, since, until, service, operation):
+    return [c for c in site.control.calls(since=since)
+            if c["seq"] <= until and (c["service"], c["operation"]) == (service, operation)]
+
+
+def test_lab_one_replica_starts_after_the_stack(lab):
+    # One replica to add: the stack is the longer wait and starts first (playbooks/multi_region.yml).
+    stacks = first_calls(lab, lab.mark_first, lab.mark_second, "cloudformation", "CreateStack")
+    updates = first_calls(lab, lab.mark_first, lab.mark_second, "dynamodb", "UpdateTable")
+    assert len(stacks) == 1 and updates, (stacks, updates)
+    assert stacks[0]["seq"] < updates[0]["seq"]
 
 
 def test_lab_second_converge_changes_nothing(lab):
@@ -318,7 +332,9 @@ def three(tmp_path_factory):
     site = start_site(tmp_path_factory, "three")
     try:
         # the report is verify.yml's, right after: the converge leaves its own copy out
+        site.mark_converge = site.mark()
         site.converge = site.play(SITE, inventory=THREE, extra_args=("--skip-tags", "readiness"))
+        site.mark_verify = site.mark()
         site.verify = site.play(VERIFY, inventory=THREE)
         yield site
     finally:
@@ -343,6 +359,15 @@ def test_three_secondaries_converge_and_verify(three):
     with open(os.path.join(three.verify.reports, "readiness.html")) as handle:
         header = re.search(r"<tr><th>check</th>(.*?)</tr>", handle.read()).group(1)
     assert set(re.findall(r"<th>([^<]*)</th>", header)) == secondaries | {PRIMARY}
+
+
+def test_three_secondaries_start_the_replica_chain_before_the_stacks(three):
+    # Three replicas to add (AWS adds them one at a time): the chain is the longer wait and starts first; the stream,
+    # then the first replica, are requested before any secondary stack is created (playbooks/multi_region.yml).
+    stacks = first_calls(three, three.mark_converge, three.mark_verify, "cloudformation", "CreateStack")
+    updates = first_calls(three, three.mark_converge, three.mark_verify, "dynamodb", "UpdateTable")
+    assert len(stacks) == 3 and len(updates) == 4, (stacks, updates)  # the stream and three replicas
+    assert updates[0]["seq"] < min(c["seq"] for c in stacks)
 
 
 # ------------------------------------------------------------------------------------------ check mode, preflight
