@@ -30,8 +30,6 @@ def replica_status(aws):
     return {r["RegionName"]: r["ReplicaStatus"] for r in table.get("Replicas", [])}
 
 
-
-
 class Regions:
     def __init__(self, secondaries=(SECONDARY,)):
         self.dir = tempfile.mkdtemp(prefix="globaltable-")
